@@ -1,0 +1,60 @@
+"""Settings for ILS Coach: every value has a default and an environment variable that overrides it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from err
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with `Settings.from_env()`."""
+
+    model: str
+    framework: Path
+    exemplars: Path
+    offtopic: Path
+    resources: Path
+    index_dir: Path
+    top: int
+    max_chars: int
+    threads: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data = ROOT / "corpus" / "data"
+        return cls(
+            model=_env("ILS_COACH_MODEL", DEFAULT_MODEL),
+            framework=Path(_env("ILS_COACH_FRAMEWORK", str(data / "ils-ses-band-2.json"))),
+            exemplars=Path(_env("ILS_COACH_EXEMPLARS", str(data / "exemplars.json"))),
+            offtopic=Path(_env("ILS_COACH_OFFTOPIC", str(data / "offtopic.json"))),
+            resources=Path(_env("ILS_COACH_RESOURCES", str(data / "apsc-resources.json"))),
+            index_dir=Path(_env("ILS_COACH_INDEX_DIR", str(ROOT / "index" / "data"))),
+            top=_int("ILS_COACH_TOP", 3),
+            max_chars=_int("ILS_COACH_MAX_CHARS", 4000),
+            threads=_int("ILS_COACH_THREADS", 2),
+        )
+
+
+def get() -> Settings:
+    """The settings in force now (read from the environment on every call)."""
+    return Settings.from_env()
