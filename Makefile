@@ -1,0 +1,49 @@
+# ILS Coach: `make run` to start the app, `make test` to run the tests (both set everything up first).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run install install-dev index test check lint bench evaluate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+index: install
+	$(BIN)/python -m index build
+
+run: index
+	@echo "ILS Coach: open http://localhost:$(PORT) in your browser (Ctrl+C stops it)"
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/python -m ruff check .
+
+check: lint test
+
+evaluate: index
+	$(BIN)/python -m retrieval.evaluate
+
+bench: install-dev index
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf index/data build .pytest_cache .ruff_cache

@@ -1,0 +1,71 @@
+"""Command line for the index: `python -m index build [--model M] [--force]` and `python -m index info`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import settings
+from corpus.model import CorpusError
+from corpus.model import load as load_framework
+from index import store
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="embed the framework and write the index (if missing or stale)")
+    build.add_argument("--model", help="sentence-transformers model name or path (default: ILS_COACH_MODEL)")
+    build.add_argument("--force", action="store_true", help="rebuild even if the saved index is current")
+    info_cmd = sub.add_parser("info", help="print the manifest and whether the index is current")
+    info_cmd.add_argument("--model", help="model to compare against (default: ILS_COACH_MODEL)")
+    args = parser.parse_args(argv)
+    config = settings.get()
+    model = args.model or config.model
+    try:
+        framework = load_framework(config.framework)
+        folder = store.folder_for(config.index_dir, framework)
+        if args.command == "info":
+            return info(folder, store.wanted(framework, model, config.exemplars, config.offtopic))
+        from index.embed import ModelError, load
+
+        try:
+            encoder = load(model, threads=config.threads)
+        except ModelError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic,
+                             force=args.force, progress=sys.stderr.isatty())
+    except (CorpusError, store.IndexProblem, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for notice in index.notices:
+        print(notice, file=sys.stderr)
+    state = "built" if index.notices else "already current"
+    print(f"index {state}: {folder} ({index.manifest['count']} items, model {index.manifest['model']}, "
+          f"{index.manifest['index_type']})")
+    return 0
+
+
+def info(folder, want: dict) -> int:
+    try:
+        manifest = store.read_manifest(folder)
+    except store.IndexProblem as problem:
+        print(f"{problem}. Build it with `python -m index build`.")
+        return 1
+    shown = {k: v for k, v in manifest.items() if k != "items"}
+    shown["items"] = f"{len(manifest.get('items') or [])} rows"
+    print(json.dumps(shown, indent=2))
+    stale = store.staleness(manifest, want)
+    try:
+        if not stale:
+            store.load(folder, want)
+    except store.IndexProblem as problem:
+        stale = [str(problem)]
+    print("status: current" if not stale else f"status: stale ({'; '.join(stale)})")
+    return 0 if not stale else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,273 @@
+"""Build, save and load the FAISS index of framework texts, with a manifest that says what built it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from corpus.model import Framework
+
+FORMAT = "ils-coach-index/1"
+INDEX_FILE = "index.faiss"
+OFFTOPIC_FILE = "offtopic.npy"
+MANIFEST_FILE = "manifest.json"
+HNSW_FROM = 200_000
+
+
+class IndexProblem(RuntimeError):
+    """An index on disk that cannot be used (missing, stale, truncated or corrupt); the message says why."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One embedded text: an indicator, a capability description or a situation exemplar."""
+
+    id: str
+    kind: str
+    capability_id: str
+    text: str
+
+
+@dataclass
+class Index:
+    """A loaded index: FAISS over the item vectors, the items in row order, and the manifest."""
+
+    faiss: faiss.Index
+    items: list[Item]
+    vectors: np.ndarray
+    offtopic: np.ndarray
+    manifest: dict
+    path: Path | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def rows(self, kind: str) -> np.ndarray:
+        return np.array([i for i, item in enumerate(self.items) if item.kind == kind], dtype=np.int64)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_json(path: Path | None, key: str) -> tuple[object, str]:
+    """The value under `key` in an optional JSON data file, and the file's sha256 ('' when absent)."""
+    if path is None or not Path(path).exists():
+        return None, ""
+    raw = Path(path).read_bytes()
+    try:
+        return json.loads(raw.decode("utf-8")).get(key), hashlib.sha256(raw).hexdigest()
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as err:
+        raise IndexProblem(f"{path}: not a valid JSON data file ({err})") from None
+
+
+def collect(framework: Framework, exemplars: dict | None = None) -> list[Item]:
+    """Every text to embed, in a fixed order: indicators, descriptions, then exemplars."""
+    items = [Item(ind.id, "indicator", ind.capability_id, ind.text) for ind in framework.indicators]
+    items += [Item(f"{cap.id}#description", "description", cap.id, cap.description) for cap in framework.capabilities]
+    known = {cap.id for cap in framework.capabilities}
+    for cap_id, texts in (exemplars or {}).items():
+        if cap_id not in known:
+            continue
+        items += [Item(f"{cap_id}#exemplar.{n}", "exemplar", cap_id, t) for n, t in enumerate(texts, 1) if t.strip()]
+    return items
+
+
+def make_faiss(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner-product search below HNSW_FROM vectors, HNSW above (see bench/ for the measurements)."""
+    dim = vectors.shape[1]
+    if len(vectors) < HNSW_FROM:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    index.add(vectors)
+    return index
+
+
+def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha: str) -> dict:
+    """The manifest fields that must match for a saved index to be current."""
+    return {
+        "format": FORMAT,
+        "framework": framework.id,
+        "model": model,
+        "corpus_sha256": framework.sha256,
+        "exemplars_sha256": exemplars_sha,
+        "offtopic_sha256": offtopic_sha,
+    }
+
+
+def build(framework: Framework, encoder, exemplars_path: Path | None = None, offtopic_path: Path | None = None,
+          progress: bool = False) -> Index:
+    """Embed every item (and the off-topic calibration inputs) and build the index in memory."""
+    started = time.perf_counter()
+    exemplars, exemplars_sha = read_json(exemplars_path, "exemplars")
+    offtopic, offtopic_sha = read_json(offtopic_path, "examples")
+    items = collect(framework, exemplars)
+    vectors = encoder.encode([item.text for item in items], progress=progress)
+    off = encoder.encode([t for t in (offtopic or []) if isinstance(t, str) and t.strip()])
+    index = make_faiss(vectors)
+    import sentence_transformers
+    import torch
+
+    manifest = {
+        **expected(framework, encoder.name, exemplars_sha, offtopic_sha),
+        "model_path": str(encoder.path),
+        "dimension": int(vectors.shape[1]),
+        "count": len(items),
+        "index_type": type(index).__name__,
+        "items": [[item.id, item.kind, item.capability_id, item.text] for item in items],
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "build_seconds": round(time.perf_counter() - started, 2),
+        "versions": {
+            "python": platform.python_version(),
+            "faiss": faiss.__version__,
+            "numpy": np.__version__,
+            "sentence_transformers": sentence_transformers.__version__,
+            "torch": torch.__version__,
+        },
+    }
+    return Index(index, items, vectors, off, manifest)
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder and rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(index: Index, folder: Path) -> Path:
+    """Write the index files, then the manifest (with their checksums) last, each atomically."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest_path = folder / MANIFEST_FILE
+    manifest_path.unlink(missing_ok=True)
+    _atomic(folder / INDEX_FILE, lambda h: h.write(faiss.serialize_index(index.faiss).tobytes()))
+    _atomic(folder / OFFTOPIC_FILE, lambda h: np.save(h, index.offtopic))
+    index.manifest["files"] = {
+        INDEX_FILE: sha256_file(folder / INDEX_FILE),
+        OFFTOPIC_FILE: sha256_file(folder / OFFTOPIC_FILE),
+    }
+    text = json.dumps(index.manifest, indent=1).encode("utf-8")
+    _atomic(manifest_path, lambda h: h.write(text))
+    index.path = folder
+    return folder
+
+
+def read_manifest(folder: Path) -> dict:
+    path = Path(folder) / MANIFEST_FILE
+    if not path.exists():
+        raise IndexProblem(f"no index at {folder} (manifest missing)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError) as err:
+        raise IndexProblem(f"{path}: unreadable manifest ({err})") from None
+    if not isinstance(manifest, dict):
+        raise IndexProblem(f"{path}: unreadable manifest (not an object)")
+    return manifest
+
+
+def staleness(manifest: dict, want: dict) -> list[str]:
+    """What differs between a saved manifest and what the current settings and data need."""
+    labels = {
+        "format": "index format",
+        "framework": "framework",
+        "model": "model",
+        "corpus_sha256": "framework file",
+        "exemplars_sha256": "exemplars file",
+        "offtopic_sha256": "off-topic file",
+    }
+    return [f"{labels[k]} changed" for k, v in want.items() if manifest.get(k) != v]
+
+
+def load(folder: Path, want: dict) -> Index:
+    """Load a saved index, checking the manifest, the checksums and the row count; raise IndexProblem if unusable."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    stale = staleness(manifest, want)
+    if stale:
+        raise IndexProblem(f"index at {folder} is stale: {', '.join(stale)}")
+    files = manifest.get("files") or {}
+    for name in (INDEX_FILE, OFFTOPIC_FILE):
+        path = folder / name
+        if not path.exists():
+            raise IndexProblem(f"index at {folder} is broken: {name} missing")
+        if files.get(name) != sha256_file(path):
+            raise IndexProblem(f"index at {folder} is broken: {name} does not match its checksum")
+    try:
+        index = faiss.deserialize_index(np.fromfile(folder / INDEX_FILE, dtype=np.uint8))
+        offtopic = np.load(folder / OFFTOPIC_FILE, allow_pickle=False)
+    except Exception as err:
+        raise IndexProblem(f"index at {folder} is broken: {err}") from None
+    rows = manifest.get("items") or []
+    if index.ntotal != len(rows) or index.d != manifest.get("dimension"):
+        raise IndexProblem(f"index at {folder} is broken: {index.ntotal} vectors for {len(rows)} items")
+    try:
+        items = [Item(*row) for row in rows]
+    except TypeError:
+        raise IndexProblem(f"index at {folder} is broken: malformed item rows in the manifest") from None
+    vectors = index.reconstruct_n(0, index.ntotal) if isinstance(index, faiss.IndexFlat) else None
+    if vectors is None:
+        vectors = np.zeros((0, index.d), dtype=np.float32)
+    return Index(index, items, np.asarray(vectors, dtype=np.float32), offtopic, manifest, path=folder)
+
+
+def file_sha(path: Path | None) -> str:
+    return sha256_file(Path(path)) if path is not None and Path(path).exists() else ""
+
+
+def folder_for(index_dir: Path, framework: Framework) -> Path:
+    """Each framework gets its own folder under the index directory."""
+    return Path(index_dir) / framework.id
+
+
+def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtopic_path: Path | None) -> dict:
+    return expected(framework, model, file_sha(exemplars_path), file_sha(offtopic_path))
+
+
+def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path | None = None,
+           offtopic_path: Path | None = None, force: bool = False, progress: bool = False) -> Index:
+    """Load the saved index if it is current; otherwise rebuild it, save it if the folder is writable,
+    and record a one-line notice of what happened in `Index.notices`."""
+    folder = folder_for(index_dir, framework)
+    want = wanted(framework, encoder.name, exemplars_path, offtopic_path)
+    reason = "rebuild requested"
+    if not force:
+        try:
+            return load(folder, want)
+        except IndexProblem as problem:
+            reason = str(problem)
+    index = build(framework, encoder, exemplars_path, offtopic_path, progress=progress)
+    try:
+        save(index, folder)
+        index.notices.append(f"{reason}; rebuilt it ({index.manifest['count']} items) and saved it to {folder}")
+    except OSError as err:
+        index.notices.append(
+            f"{reason}; rebuilt it in memory but could not save it to {folder} ({err.strerror}). "
+            "Set ILS_COACH_INDEX_DIR to a writable folder to keep it."
+        )
+    return index

@@ -1,0 +1,122 @@
+"""Command line search: `python -m retrieval search "SITUATION" [--top N] [--json]`, or situations on stdin."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import settings
+from retrieval.results import SearchResult
+from retrieval.text import InputError, prepare
+
+BATCH = 64
+
+
+def render(result: SearchResult) -> str:
+    """Human-readable ranking: capability, cluster, score, and the best indicators."""
+    lines = []
+    for notice in result.notices:
+        lines.append(f"note: {notice}")
+    if result.off_topic:
+        lines.append("This does not look like a work situation the framework covers "
+                     f"(confidence {result.confidence:.2f} < {result.threshold:.2f}). Closest anyway:")
+    for rank, cap in enumerate(result.capabilities, 1):
+        lines.append(f"{rank}. {cap.name}  [{cap.cluster}]  score {cap.score:.3f}")
+        for ind in cap.indicators:
+            lines.append(f"     {ind.score:.3f}  {ind.text}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    search = sub.add_parser("search", help="rank capabilities for a situation (or for each stdin line)")
+    search.add_argument("situation", nargs="?", help="the situation; omit to read one per line from stdin")
+    search.add_argument("--top", type=int, default=None, help="number of capabilities (default: ILS_COACH_TOP)")
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+    search.add_argument("--cluster", action="append", help="only capabilities of this cluster id (repeatable)")
+    search.add_argument("--capability", action="append", help="only this capability id (repeatable)")
+    search.add_argument("--model", help="sentence-transformers model name or path (default: ILS_COACH_MODEL)")
+    args = parser.parse_args(argv)
+    try:
+        config = settings.get()
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    top = config.top if args.top is None else args.top
+    if top < 1:
+        print("error: --top must be at least 1", file=sys.stderr)
+        return 2
+    if args.situation is not None:
+        try:
+            prepare(args.situation, config.max_chars)
+        except InputError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    from corpus.model import CorpusError
+    from index.embed import ModelError
+    from index.store import IndexProblem
+    from retrieval.engine import Retriever
+
+    try:
+        retriever = Retriever.from_settings(config, model=args.model)
+    except (CorpusError, ModelError, IndexProblem, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for notice in retriever.notices:
+        print(f"note: {notice}", file=sys.stderr)
+    options = {"top": top, "clusters": args.cluster, "capabilities": args.capability}
+    try:
+        if args.situation is not None:
+            result = retriever.search(args.situation, **options)
+            print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else render(result))
+            return 0
+        return batch(retriever, sys.stdin, options)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def batch(retriever, stream, options: dict) -> int:
+    """One JSON object per input line, in order; a line that cannot be searched gets an 'error' field."""
+    lines = []
+    status = 0
+
+    def flush():
+        valid = [(n, text) for n, text in enumerate(lines) if _ok(text, retriever.max_chars)]
+        results = dict(zip([n for n, _ in valid], retriever.search_many([t for _, t in valid], **options),
+                           strict=True)) if valid else {}
+        for n, text in enumerate(lines):
+            if n in results:
+                out = results[n].to_dict()
+            else:
+                out = {"query": text, "error": _why(text, retriever.max_chars), "off_topic": None, "capabilities": []}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0 if len(valid) == len(lines) else 1
+
+    for line in stream:
+        lines.append(line.rstrip("\n"))
+        if len(lines) >= BATCH:
+            status |= flush()
+            lines.clear()
+    if lines:
+        status |= flush()
+    return status
+
+
+def _ok(text: str, max_chars: int) -> bool:
+    return not _why(text, max_chars)
+
+
+def _why(text: str, max_chars: int) -> str:
+    try:
+        prepare(text, max_chars)
+    except InputError as err:
+        return str(err)
+    return ""
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Index build, save, load, staleness and recovery from broken files (with the fake encoder)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import faiss
+import numpy as np
+import pytest
+
+from index import store
+
+
+@pytest.fixture
+def built(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path):
+    index = store.ensure(tiny_framework, fake_encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic)
+    return index, tmp_path / "idx" / tiny_framework.id
+
+
+def again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path):
+    return store.ensure(tiny_framework, fake_encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic)
+
+
+def test_build_writes_manifest(built, tiny_framework):
+    index, folder = built
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["model"] == "fake-encoder"
+    assert manifest["dimension"] == 64
+    assert manifest["corpus_sha256"] == tiny_framework.sha256
+    assert manifest["count"] == 6 + 3 + 6
+    assert [row[0] for row in manifest["items"][:3]] == ["coaching.1", "coaching.2", "conflict.1"]
+    assert manifest["items"][6][:3] == ["coaching#description", "description", "coaching"]
+    assert {"faiss", "torch", "sentence_transformers"} <= set(manifest["versions"])
+    assert index.notices and "manifest missing" in index.notices[0]
+
+
+def test_current_index_is_loaded_not_rebuilt(built, tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic,
+                                              tmp_path):
+    calls = fake_encoder.calls
+    index = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    assert fake_encoder.calls == calls
+    assert index.notices == []
+    assert index.faiss.ntotal == 15
+    np.testing.assert_allclose(index.vectors, built[0].vectors, atol=1e-6)
+    assert index.items == built[0].items
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda f: (f / "index.faiss").write_bytes((f / "index.faiss").read_bytes()[:100]), "checksum"),
+        (lambda f: (f / "index.faiss").write_bytes(b""), "checksum"),
+        (lambda f: (f / "index.faiss").write_bytes(os.urandom(5000)), "checksum"),
+        (lambda f: (f / "manifest.json").unlink(), "manifest missing"),
+        (lambda f: (f / "manifest.json").write_text("{not json"), "unreadable manifest"),
+        (lambda f: (f / "offtopic.npy").unlink(), "offtopic.npy missing"),
+    ],
+)
+def test_broken_index_is_rebuilt(built, damage, reason, tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic,
+                                 tmp_path):
+    damage(built[1])
+    index = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    assert len(index.notices) == 1 and reason in index.notices[0] and "rebuilt" in index.notices[0]
+    assert index.faiss.ntotal == 15
+    assert again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path).notices == []
+
+
+def test_other_model_or_edited_corpus_is_stale(built, tiny_framework, tiny_path, tiny_exemplars, tiny_offtopic,
+                                               tmp_path):
+    from corpus.model import load
+    from tests.conftest import FakeEncoder
+
+    other = store.ensure(tiny_framework, FakeEncoder(name="other-model"), tmp_path / "idx", tiny_exemplars,
+                         tiny_offtopic)
+    assert "model changed" in other.notices[0]
+    doc = json.loads(tiny_path.read_text())
+    doc["clusters"][0]["capabilities"][0]["indicators"][0]["text"] = "Gives kind feedback."
+    tiny_path.write_text(json.dumps(doc))
+    edited = store.ensure(load(tiny_path), FakeEncoder(name="other-model"), tmp_path / "idx", tiny_exemplars,
+                          tiny_offtopic)
+    assert "framework file changed" in edited.notices[0]
+    assert edited.items[0].text == "Gives kind feedback."
+
+
+def test_read_only_folder_builds_in_memory(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path,
+                                          monkeypatch):
+    def denied(path, write):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(store, "_atomic", denied)
+    index = store.ensure(tiny_framework, fake_encoder, tmp_path / "ro", tiny_exemplars, tiny_offtopic)
+    assert index.faiss.ntotal == 15
+    assert "in memory" in index.notices[0] and "Permission denied" in index.notices[0]
+    assert "ILS_COACH_INDEX_DIR" in index.notices[0]
+
+
+def test_unwritable_index_dir_builds_in_memory(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    index = store.ensure(tiny_framework, fake_encoder, blocker, tiny_exemplars, tiny_offtopic)
+    assert index.faiss.ntotal == 15
+    assert "in memory" in index.notices[0]
+
+
+def test_crash_while_saving_leaves_nothing_loadable(built, tiny_framework, fake_encoder, tiny_exemplars,
+                                                    tiny_offtopic, tmp_path, monkeypatch):
+    index, folder = built
+
+    def boom(_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(faiss, "serialize_index", boom)
+    with pytest.raises(KeyboardInterrupt):
+        store.save(index, folder)
+    monkeypatch.undo()
+    assert not (folder / "manifest.json").exists()
+    assert not list(folder.glob("*.tmp"))
+    rebuilt = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    assert "manifest missing" in rebuilt.notices[0]
+
+
+def test_hnsw_above_threshold(monkeypatch):
+    monkeypatch.setattr(store, "HNSW_FROM", 10)
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(50, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert isinstance(store.make_faiss(vectors), faiss.IndexHNSWFlat)
+    assert isinstance(store.make_faiss(vectors[:5]), faiss.IndexFlatIP)
