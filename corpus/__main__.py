@@ -23,13 +23,15 @@ def write_json(path: Path, document: dict) -> None:
 
 def build(out: Path = DATA) -> list[Path]:
     """Parse both source texts and write the framework and resources files."""
-    profile = parse.parse_file(SOURCE / "ils-ses-band-2-profile.txt", source="corpus/source/ils-ses-band-2-profile.txt")
+    source = "corpus/source/ils-ses-band-2-profile.txt"
+    profile = parse.parse_file(SOURCE / "ils-ses-band-2-profile.txt", source=source)
     framework_path = out / f"{profile['id']}.json"
     write_json(framework_path, profile)
     model.load(framework_path)
     page = SOURCE / "apsc-performance-management-page.txt"
     resources_path = out / "apsc-resources.json"
-    write_json(resources_path, resources.parse_page(page.read_text(encoding="utf-8"), source=f"corpus/source/{page.name}"))
+    document = resources.parse_page(page.read_text(encoding="utf-8"), source=f"corpus/source/{page.name}")
+    write_json(resources_path, document)
     return [framework_path, resources_path]
 
 
