@@ -13,5 +13,6 @@ st.set_page_config(page_title="ILS Coach", page_icon="🧭", layout="wide")
 
 pages = [
     st.Page("ui/chat.py", title="Situation chat", url_path="chat", default=True),
+    st.Page("ui/explore.py", title="Explore the framework", url_path="explore"),
 ]
 st.navigation(pages).run()
