@@ -1,0 +1,1 @@
+"""Coaching preparation: the plan, self-assessment summary, conversation prompts, resources and exports."""

@@ -1,0 +1,280 @@
+"""The coaching preparation page: the plan, a self-assessment, GROW/SBI and WOOP outlines, actions, resources."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+import settings
+from coaching import export, match, prompts
+from coaching.plan import SCALE, Answers, Selection
+from coaching.sheet import build
+from corpus import resources as resources_module
+from corpus.model import CorpusError
+from corpus.model import load as load_framework
+from ui import state
+from ui.common import inert
+
+PREP = "prep"
+SHOWN_RESOURCES = 5
+KIND = {"course": "Course", "program": "Program", "resource": "Resource"}
+
+
+@st.cache_resource(show_spinner=False)
+def load_data(framework_path: str, resources_path: str):
+    """The framework, the APSC resources, the resource labels and the prompts, read once per server."""
+    return (load_framework(framework_path), resources_module.load(resources_path), match.load_labels(),
+            prompts.load())
+
+
+def prep() -> dict:
+    """The user's answers on this page, kept in the session only."""
+    current = st.session_state.get(PREP)
+    if not isinstance(current, dict):
+        current = st.session_state[PREP] = {}
+    return current
+
+
+def store(section: str, name: str, key: str) -> None:
+    """Copy a widget's value into the answers (callbacks run before the page is drawn again)."""
+    value = st.session_state.get(key)
+    if section == "situation":
+        prep()["situation"] = value or ""
+        return
+    bucket = prep().setdefault(section, {})
+    if value in (None, ""):
+        bucket.pop(name, None)
+    else:
+        bucket[name] = value
+
+
+def toggle_action(action_key: str, key: str) -> None:
+    chosen = [a for a in prep().get("actions", []) if a != action_key]
+    prep()["actions"] = chosen + ([action_key] if st.session_state.get(key) else [])
+
+
+def change(framework, how: str, capability_id: str, key: str | None = None, indicator_id: str = "") -> None:
+    """Add or remove a capability, or tick or untick one indicator, in the shared plan."""
+    selection = Selection.from_state(state.plan(), framework)
+    if how == "add":
+        capability_id = st.session_state.get(key) or ""
+        if not capability_id:
+            return
+        selection = selection.add(framework, capability_id)
+        st.session_state[key] = None
+    elif how == "remove":
+        selection = selection.remove(framework, capability_id)
+        for ind in framework.capability(capability_id).indicators:
+            st.session_state.pop(f"pick-{ind.id}", None)
+    else:
+        chosen = [i for i in selection.chosen(framework, capability_id) if i != indicator_id]
+        if st.session_state.get(key):
+            chosen.append(indicator_id)
+        selection = selection.with_indicators(framework, capability_id, chosen)
+    selection.apply(state.plan())
+
+
+def plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def bullets(items) -> None:
+    st.markdown("\n".join(f"- {inert(p.text)}" + (f" *({inert(p.capability)})*" if p.capability else "")
+                          for p in items))
+
+
+def outline(stages, section: str, help_text: str) -> None:
+    for stage in stages:
+        st.markdown(f"**{inert(stage.name)}**: {inert(stage.purpose)}")
+        bullets(stage.prompts)
+        key = f"{section}-{stage.key}"
+        st.text_area(f"Your notes: {stage.name}", value=stage.answer, key=key, height=90, help=help_text,
+                     on_change=store, args=(section, stage.key, key))
+
+
+def focus_tab(framework, sheet) -> None:
+    key = "situation-text"
+    st.text_area("The situation you are preparing for", value=sheet.situation, key=key, height=110,
+                 placeholder="For example: one of my directors keeps missing deadlines and I need to raise it "
+                             "with her next week.",
+                 help="Taken from the chat; edit it freely. It fills the conversation prompts.",
+                 on_change=store, args=("situation", "", key))
+    st.subheader("Capabilities and indicators")
+    if sheet.empty:
+        st.info("Your plan is empty. Add capabilities from a chat answer (“Add to coaching plan”), or choose one "
+                "below.", icon=":material/info:")
+    for cap in sheet.summary.capabilities:
+        with st.container(border=True):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            left.markdown(f"#### {inert(cap.name)}")
+            left.caption(f"Cluster: {inert(cap.cluster)}")
+            right.button("Remove", key=f"remove-{cap.id}", icon=":material/delete:", on_click=change,
+                         args=(framework, "remove", cap.id), help=f"Take {cap.name} out of the plan",
+                         width="stretch")
+            with st.expander("What this capability means"):
+                st.markdown(inert(cap.description))
+            chosen = {i.id for i in cap.indicators}
+            st.caption("Tick the behaviours you want to work on:")
+            for ind in framework.capability(cap.id).indicators:
+                key = f"pick-{ind.id}"
+                st.checkbox(ind.text, value=ind.id in chosen, key=key, on_change=change,
+                            args=(framework, "pick", cap.id, key, ind.id))
+    in_plan = {cap.id for cap in sheet.summary.capabilities}
+    options = [cap.id for cap in framework.capabilities if cap.id not in in_plan]
+    names = {cap.id: f"{cap.name} ({framework.cluster(cap.cluster_id).name})" for cap in framework.capabilities}
+    if options:
+        left, right = st.columns([5, 1], vertical_alignment="bottom")
+        left.selectbox("Add a capability", options, index=None, format_func=names.get, key="add-capability",
+                       placeholder="Choose a capability to add…")
+        right.button("Add", key="add-button", icon=":material/add:", on_click=change,
+                     args=(framework, "add", "", "add-capability"), width="stretch",
+                     help="Add the chosen capability with all of its indicators")
+
+
+def assessment_tab(sheet) -> None:
+    summary = sheet.summary
+    a, b, c = st.columns(3)
+    a.metric("Strengths", len(summary.strengths), help="Rated 4 (Mostly) or 5 (Consistently)")
+    b.metric("Development areas", len(summary.development), help="Rated 1 (Rarely) or 2 (Sometimes)")
+    c.metric("Not rated yet", len(summary.unrated))
+    st.markdown("\n".join(f"- {inert(line)}" for line in summary.lines))
+    for title, items in (("Strengths", summary.strengths), ("Development areas", summary.development)):
+        if items:
+            st.markdown(f"**{title}**\n" + "\n".join(
+                f"- {inert(i.text)} *({inert(i.capability)}: {i.rating} {SCALE[i.rating]})*" for i in items))
+    if sheet.empty:
+        return
+    st.divider()
+    st.caption("How often do you show each behaviour? 1 Rarely · 2 Sometimes · 3 Often · 4 Mostly · 5 Consistently")
+    for cap in summary.capabilities:
+        st.subheader(cap.name)
+        if not cap.indicators:
+            st.caption("No indicators ticked for this capability (see Focus).")
+        for item in cap.indicators:
+            with st.container(border=True):
+                left, right = st.columns([3, 2])
+                key = f"rate-{item.id}"
+                options = list(SCALE)
+                left.radio(item.text, options, index=options.index(item.rating) if item.rating else None,
+                           format_func=lambda v: f"{v} {SCALE[v]}", horizontal=True, key=key,
+                           on_change=store, args=("ratings", item.id, key))
+                key = f"evidence-{item.id}"
+                right.text_input("Evidence or example (optional)", value=item.evidence, key=key,
+                                 placeholder="A recent moment that shows it", on_change=store,
+                                 args=("evidence", item.id, key))
+
+
+def conversation_tab(library, sheet) -> None:
+    st.subheader("GROW outline")
+    st.caption("Goal, Reality, Options, Will: prompts drawn from your capabilities and situation. Jot notes "
+               "under each stage; they go into the downloads.")
+    outline(sheet.grow, "grow", "Your notes stay in this browser session only.")
+    if sheet.sbi:
+        st.divider()
+        st.subheader("Feedback outline: Situation, Behaviour, Impact")
+        st.caption(f"{library.sbi_intro} Shown because {'; '.join(sheet.sbi_cues[:2])}.")
+        outline(sheet.sbi, "sbi", "Describe what happened, what was done and its effect.")
+
+
+def goal_tab(library, sheet) -> None:
+    st.subheader("WOOP: wish, outcome, obstacle, plan")
+    st.caption("The mental strategy named on the APSC page (Gabriele Oettingen). Work through it in order.")
+    outline(sheet.woop, "woop", "Your notes stay in this browser session only.")
+    st.divider()
+    st.subheader("Development actions")
+    st.caption("Tick the suggestions you will act on and add your own. They are grouped by how people learn at "
+               "work.")
+    chosen = {a.key for a in sheet.actions}
+    for mode, name in sheet.modes:
+        with st.container(border=True):
+            st.markdown(f"**{name}**")
+            st.caption(library.mode_hint(mode))
+            for action in (a for a in sheet.suggested if a.mode == mode):
+                key = f"action-{action.key}"
+                st.checkbox(f"{inert(action.text)} *({inert(action.capability)})*", value=action.key in chosen,
+                            key=key, on_change=toggle_action, args=(action.key, key))
+            key = f"own-{mode}"
+            st.text_area(f"Your own actions: {name.lower()}", value=prep().get("own_actions", {}).get(mode, ""),
+                         key=key, height=80, placeholder="One action per line", on_change=store,
+                         args=("own_actions", mode, key))
+
+
+def resource(item) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{inert(item.title)}** · {KIND.get(item.resource.kind, item.resource.kind)}")
+        st.markdown(inert(item.resource.description))
+        st.caption("Why: " + inert("; ".join(item.reasons)))
+
+
+def resources_tab(sheet) -> None:
+    st.caption("Courses and resources from the APSC performance-management page that fit your plan: chosen by "
+               "authored labels per entry (capabilities, indicators and situation words). The page gives no links; "
+               "search for the titles on the APSC website.")
+    if not sheet.resources:
+        st.info("Nothing on the page matches the plan yet. Add capabilities or describe the situation.")
+    for item in sheet.resources[:SHOWN_RESOURCES]:
+        resource(item)
+    rest = sheet.resources[SHOWN_RESOURCES:]
+    if rest:
+        with st.expander(f"{len(rest)} more that fit less closely"):
+            for item in rest:
+                resource(item)
+    if sheet.sessions:
+        st.markdown("**Course sessions listed on the page**")
+        st.caption("The page gives these dates and places but does not say which course each session is for.")
+        st.markdown("\n".join(
+            f"- {inert(s.resource.dates)}: {inert(s.resource.location)}, {inert(s.resource.mode)}, "
+            f"{inert(s.resource.sessions)} ({'upcoming' if s.upcoming else 'this date has passed'})"
+            for s in sheet.sessions))
+
+
+def downloads(sheet, framework_title: str) -> None:
+    with st.sidebar:
+        st.subheader("Download")
+        st.caption("Built when you click, in this session only: nothing is saved on the server.")
+        st.download_button("Preparation sheet (PDF)", data=lambda: export.pdf(sheet),
+                           file_name=export.filename("coaching-prep", sheet.created, "pdf"),
+                           mime="application/pdf", key="download-pdf", icon=":material/picture_as_pdf:",
+                           on_click="ignore", width="stretch")
+        st.download_button("Preparation sheet (Markdown)", data=lambda: export.markdown(sheet),
+                           file_name=export.filename("coaching-prep", sheet.created, "md"),
+                           mime="text/markdown", key="download-md", icon=":material/description:",
+                           on_click="ignore", width="stretch")
+        messages = list(state.messages())
+        st.download_button("Chat transcript (Markdown)",
+                           data=lambda: export.transcript(messages, sheet.created, framework_title),
+                           file_name=export.filename("chat", sheet.created, "md"), mime="text/markdown",
+                           key="download-chat", icon=":material/forum:", on_click="ignore", width="stretch",
+                           disabled=not messages, help=None if messages else "The chat is empty.")
+
+
+st.title("Coaching preparation")
+st.caption("Prepare for a coaching session, a performance conversation or a development discussion: choose the "
+           "capabilities, rate yourself, plan the conversation, and take a printable sheet with you.")
+config = settings.get()
+try:
+    framework, page_resources, labels, library = load_data(str(config.framework), str(config.resources))
+except (CorpusError, resources_module.ResourceError, match.LabelError, prompts.PromptError) as err:
+    st.error(f"The coaching data could not be read: {err}. Run `python -m corpus build`, or check "
+             "ILS_COACH_FRAMEWORK and ILS_COACH_RESOURCES.", icon=":material/error:")
+    st.stop()
+
+selection = Selection.from_state(state.plan(), framework)
+sheet = build(framework, selection, Answers.from_state(prep()), library, page_resources, labels, date.today())
+st.caption(" · ".join([plural(len(sheet.summary.capabilities), "capability", "capabilities"),
+                        plural(sum(len(c.indicators) for c in sheet.summary.capabilities), "indicator"),
+                        f"{sheet.summary.rated} rated"] + (["feedback outline included"] if sheet.sbi else [])))
+downloads(sheet, framework.title)
+focus, assess, talk, goal, learn = st.tabs(["1 Focus", "2 Self-assessment", "3 Conversation", "4 Goal and actions",
+                                            "5 Resources"])
+with focus:
+    focus_tab(framework, sheet)
+with assess:
+    assessment_tab(sheet)
+with talk:
+    conversation_tab(library, sheet)
+with goal:
+    goal_tab(library, sheet)
+with learn:
+    resources_tab(sheet)
