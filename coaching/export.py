@@ -149,10 +149,12 @@ class _Document:
         doc.set_title("Coaching preparation sheet")
         doc.set_creator("ILS Coach")
         fonts = _fonts()
+        self.glyphs: set[int] = set()
         if fonts:
             for style, path in fonts.items():
                 doc.add_font("DejaVu", style, str(path))
             self.family, self.unicode = "DejaVu", True
+            self.glyphs = set.intersection(*(set(font.cmap) for font in doc.fonts.values()))
         else:
             self.family, self.unicode = "helvetica", False
         doc.alias_nb_pages()
@@ -172,8 +174,9 @@ class _Document:
         self.measuring = False
 
     def clean(self, text: str) -> str:
+        """Text the font can draw: characters without a glyph (emoji, say) become '?', so fpdf2 never logs them."""
         if self.unicode:
-            return text
+            return "".join(c if c == "\n" or ord(c) in self.glyphs else "?" for c in text)
         return text.translate(LATIN).encode("latin-1", "replace").decode("latin-1")
 
     def font(self, style: str = "", size: float | None = None, colour=None):

@@ -322,6 +322,14 @@ def test_pdf_with_only_the_core_dejavu_fonts(full, monkeypatch, tmp_path):
     assert "him “honest” feedback" in pdf_text(export.pdf(full))
 
 
+def test_pdf_replaces_characters_the_font_lacks_without_logging_them(make, caplog):
+    sheet = make({"capabilities": [ACTION], "situations": ["Deadline missed again 🙂 — “why”"]})
+    with caplog.at_level("DEBUG"):
+        text = pdf_text(export.pdf(sheet))
+    assert "Deadline missed again ? — “why”" in text
+    assert "🙂" not in caplog.text and "missing the following glyphs" not in caplog.text
+
+
 def test_transcript_of_the_chat(full):
     from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 
