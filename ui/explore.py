@@ -24,6 +24,13 @@ COMPARE_INPUT = "explore_compare_input"
 VIEW = "view"
 VIEWS = ("Capabilities", "Map", "Compare")
 MARKDOWN = re.compile(r"([\\`*_\[\]<>#$~|])")
+SHAPES = ["circle", "square", "triangle-up", "diamond", "triangle-down", "triangle-right", "triangle-left", "wedge"]
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+OUTLINE_STYLE = """<style>
+.st-key-explore-page button[kind="tertiary"], [class*="st-key-explore-outline-"] button {
+  justify-content: flex-start; text-align: left; }
+.st-key-explore-page button[kind="tertiary"] p, [class*="st-key-explore-outline-"] button p { text-align: left; }
+</style>"""
 
 
 def md(text: str) -> str:
@@ -47,17 +54,18 @@ def load_atlas(key: str, _retriever) -> atlas_module.Atlas:
     return atlas_module.build(_retriever.framework, _retriever.index)
 
 
-def plan() -> dict:
-    """The coaching plan kept for this session (shared with the chat and the coaching pages)."""
-    current = st.session_state.setdefault("plan", {})
-    for key in ("capabilities", "indicators", "situations"):
-        current.setdefault(key, [])
-    return current
+def add_capability(capability_id: str) -> None:
+    state.add_to_plan(state.plan(), capability_id)
 
 
-def add_to_plan(kind: str, value: str) -> None:
-    if value not in plan()[kind]:
-        plan()[kind].append(value)
+def add_indicator(capability_id: str, indicator_id: str) -> None:
+    state.add_to_plan(state.plan(), capability_id, [indicator_id])
+
+
+def add_situation(text: str) -> None:
+    situations = state.plan()["situations"]
+    if text.strip() and text.strip() not in situations:
+        situations.append(text.strip())
 
 
 def open_capability(capability_id: str, indicator_id: str = "") -> None:
@@ -99,7 +107,8 @@ def related_row(related, key: str, via: bool = False) -> None:
     """One related behaviour: its capability (a button that opens it), its wording and its similarity."""
     behaviour = related.behaviour
     with st.container(gap=None):
-        st.button(behaviour.capability, key=key, type="tertiary", on_click=open_capability,
+        st.button(behaviour.capability, key=key, type="tertiary", icon=":material/arrow_forward:",
+                  icon_position="right", on_click=open_capability,
                   args=(behaviour.capability_id, behaviour.indicator_id),
                   help=f"Open {behaviour.capability} ({behaviour.cluster})")
         st.markdown(md(behaviour.text))
@@ -124,20 +133,22 @@ def search_results(framework) -> None:
     st.caption(f"{len(hits)} match{'es' if len(hits) != 1 else ''}, names first. Select a capability to open it.")
     with st.container(border=True, height=min(420, 110 * len(hits) + 20)):
         for n, hit in enumerate(hits):
-            st.button(hit.capability, key=f"hit-{n}", type="tertiary", on_click=open_capability,
+            st.button(hit.capability, key=f"hit-{n}", type="tertiary", icon=":material/arrow_forward:",
+                      icon_position="right", on_click=open_capability,
                       args=(hit.capability_id, hit.indicator_id), help=f"Open {hit.capability}")
             if hit.kind != "capability":
                 st.markdown(f"{labels[hit.kind]}: {marked(hit.text, hit.marks)}")
 
 
 def outline(framework, selected: str | None) -> None:
-    st.subheader("Clusters and capabilities")
+    st.subheader("Clusters and capabilities", anchor=False)
     for cluster in framework.clusters:
-        st.markdown(f"**{md(cluster.name)}**")
-        for cap in cluster.capabilities:
-            st.button(cap.name, key=f"nav-{cap.id}", on_click=open_capability, args=(cap.id,),
-                      type="primary" if cap.id == selected else "tertiary",
-                      help=f"Open {cap.name}: description, indicators and related behaviours")
+        with st.container(gap="xsmall", key=f"explore-outline-{cluster.id}"):
+            st.markdown(f"**{md(cluster.name)}**")
+            for cap in cluster.capabilities:
+                st.button(cap.name, key=f"nav-{cap.id}", on_click=open_capability, args=(cap.id,),
+                          type="primary" if cap.id == selected else "tertiary", wrap=True,
+                          help=f"Open {cap.name}: description, indicators and related behaviours")
 
 
 def capability_view(atlas, selected: str | None) -> None:
@@ -151,14 +162,16 @@ def capability_view(atlas, selected: str | None) -> None:
     cluster = framework.cluster(cap.cluster_id)
     highlight = st.session_state.get(HIGHLIGHT, "")
     st.header(md(cap.name), anchor=False)
-    st.caption(f"Cluster: {md(cluster.name)} · link to this page: `?capability={cap.id}`")
+    st.caption(f"Cluster: {md(cluster.name)}")
     st.markdown(md(cap.description))
+    with st.expander("Share a link to this capability", icon=":material/link:"):
+        st.code(f"{st.context.url or ''}?capability={cap.id}", language=None, wrap_lines=True)
     closest = neighbours.closest_capabilities(cap.id)
     with st.container(horizontal=True):
-        in_plan = cap.id in plan()["capabilities"]
+        in_plan = state.in_plan(state.plan(), cap.id)
         st.button("In your coaching plan" if in_plan else "Add to coaching plan", key=f"plan-{cap.id}",
                   icon=":material/check:" if in_plan else ":material/add:", disabled=in_plan,
-                  on_click=add_to_plan, args=("capabilities", cap.id),
+                  on_click=add_capability, args=(cap.id,),
                   help=f"Add {cap.name} to the coaching plan for this session")
         if closest:
             st.button(f"Compare with {closest[0].capability}", key=f"cmp-{cap.id}", icon=":material/compare:",
@@ -172,16 +185,15 @@ def capability_view(atlas, selected: str | None) -> None:
             if ind.id == highlight:
                 st.caption("The behaviour you followed:")
             st.markdown(f"**{n}\\.** {md(ind.text)}")
-            left, right = st.columns([3, 1], vertical_alignment="top")
-            with left, st.expander(f"Related behaviours in other capabilities ({len(related)})",
-                                   expanded=ind.id == highlight):
+            added = ind.id in state.plan()["indicators"]
+            st.button(f"Indicator {n} is in your plan" if added else f"Add indicator {n} to coaching plan",
+                      key=f"plan-{ind.id}", disabled=added, on_click=add_indicator, args=(cap.id, ind.id),
+                      type="tertiary", icon=":material/check:" if added else ":material/add:",
+                      help="Adds this indicator (and its capability) to the coaching plan for this session")
+            with st.expander(f"Related behaviours in other capabilities ({len(related)})",
+                             expanded=ind.id == highlight):
                 for k, rel in enumerate(related):
                     related_row(rel, key=f"rel-{ind.id}-{k}")
-            with right:
-                added = ind.id in plan()["indicators"]
-                st.button(f"Indicator {n} in plan" if added else f"Add indicator {n} to plan",
-                          key=f"plan-{ind.id}", disabled=added, on_click=add_to_plan, args=("indicators", ind.id),
-                          help="Add this indicator to the coaching plan for this session")
 
     st.subheader("Related behaviours across the framework", anchor=False)
     st.caption("The indicators of other capabilities closest in meaning to any of this capability's indicators "
@@ -195,6 +207,7 @@ def capability_view(atlas, selected: str | None) -> None:
         for link in closest:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.button(link.capability, key=f"link-{link.capability_id}", type="tertiary",
+                          icon=":material/arrow_forward:", icon_position="right",
                           on_click=open_capability, args=(link.capability_id,), help=f"Open {link.capability}")
                 st.caption(md(f"{link.cluster} · similarity {link.similarity:.2f}"))
                 st.button("Compare", key=f"linkcmp-{link.capability_id}", icon=":material/compare:",
@@ -251,9 +264,9 @@ def map_chart(atlas, selected: str | None, placed) -> alt.LayerChart:
                alt.Tooltip("cluster:N", title="Cluster")]
     base = alt.Chart(points).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None))
     dots = base.mark_point(filled=True, size=90, opacity=0.85).encode(
-        color=alt.Color("cluster:N", title="Cluster", scale=alt.Scale(domain=clusters, scheme="dark2"),
+        color=alt.Color("cluster:N", title="Cluster", scale=alt.Scale(domain=clusters, range=PALETTE[:len(clusters)]),
                         legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
-        shape=alt.Shape("cluster:N", title="Cluster", scale=alt.Scale(domain=clusters)),
+        shape=alt.Shape("cluster:N", title="Cluster", scale=alt.Scale(domain=clusters, range=SHAPES[:len(clusters)])),
         tooltip=tooltip,
     ).add_params(pick)
     layers = [dots]
@@ -295,10 +308,10 @@ def map_view(retriever, atlas, selected: str | None) -> None:
             st.caption("Only the first part of a long situation was read.")
         for k, rel in enumerate(placed.nearest):
             related_row(rel, key=f"near-{k}")
-        situation = st.session_state.get(PLACED, "")
-        in_plan = situation in plan()["situations"]
+        situation = st.session_state.get(PLACED, "").strip()
+        in_plan = situation in state.plan()["situations"]
         st.button("Situation in your coaching plan" if in_plan else "Add this situation to coaching plan",
-                  key="plan-situation", disabled=in_plan, on_click=add_to_plan, args=("situations", situation),
+                  key="plan-situation", disabled=in_plan, on_click=add_situation, args=(situation,),
                   help="Keep this situation in the coaching plan for this session")
     with st.expander("The map as a table"):
         st.dataframe(pd.DataFrame([{"Capability": p.behaviour.capability, "Cluster": p.behaviour.cluster,
@@ -338,9 +351,9 @@ def compare_view(atlas, selected: str | None) -> None:
             with st.container(horizontal=True):
                 st.button("Open", key=f"cmpopen-{cap.id}", on_click=open_capability, args=(cap.id,),
                           help=f"Open {cap.name}")
-                in_plan = cap.id in plan()["capabilities"]
+                in_plan = state.in_plan(state.plan(), cap.id)
                 st.button("In plan" if in_plan else "Add to plan", key=f"cmpplan-{cap.id}", disabled=in_plan,
-                          on_click=add_to_plan, args=("capabilities", cap.id),
+                          on_click=add_capability, args=(cap.id,),
                           help=f"Add {cap.name} to the coaching plan for this session")
     if comparison.overlaps:
         st.markdown("**Where they overlap**")
@@ -351,39 +364,44 @@ def compare_view(atlas, selected: str | None) -> None:
                         f"  similarity {overlap.similarity:.2f}")
 
 
-retriever = state.retriever()
-if retriever is not None:
+def page(retriever) -> None:
     framework = retriever.framework
     try:
         atlas = load_atlas(vectors.fingerprint(framework, retriever.index), retriever)
     except ValueError as err:
         st.error(f"The explore page cannot use this index: {err}. Run `make index`.")
-        st.stop()
+        return
     st.title("Explore the framework", anchor=False)
     st.caption(f"{framework.title}: {len(framework.clusters)} clusters, {len(framework.capabilities)} capabilities "
                f"and {len(framework.indicators)} behavioural indicators. Related behaviours and the map come from "
                "the same sentence vectors the chat uses.")
-    follow_links(framework)
-    search_results(framework)
-    selected = st.session_state.get(SELECTED)
-    if selected not in {cap.id for cap in framework.capabilities}:
-        selected = None
-    sync_link(selected)
-    current = plan()
-    st.sidebar.caption(f"Coaching plan: {len(current['capabilities'])} capabilities, "
-                       f"{len(current['indicators'])} indicators, {len(current['situations'])} situations.")
-    tabs = st.tabs(list(VIEWS), key=VIEW, on_change="rerun")
-    for name, tab in zip(VIEWS, tabs, strict=True):
-        if not tab.open:
-            continue
-        with tab:
-            if name == "Capabilities":
+    st.html(OUTLINE_STYLE)
+    with st.container(key="explore-page"):
+        follow_links(framework)
+        search_results(framework)
+        selected = st.session_state.get(SELECTED)
+        if selected not in {cap.id for cap in framework.capabilities}:
+            selected = None
+        sync_link(selected)
+        current = state.plan()
+        st.sidebar.caption(f"Coaching plan: {len(current['capabilities'])} capabilities, "
+                           f"{len(current['indicators'])} indicators, {len(current['situations'])} situations.")
+        tabs = st.tabs(list(VIEWS), key=VIEW, on_change="rerun")
+        with tabs[0]:
+            if tabs[0].open:
                 left, right = st.columns([1, 2], gap="large")
                 with left:
                     outline(framework, selected)
                 with right:
                     capability_view(atlas, selected)
-            elif name == "Map":
+        with tabs[1]:
+            if tabs[1].open:
                 map_view(retriever, atlas, selected)
-            else:
+        with tabs[2]:
+            if tabs[2].open:
                 compare_view(atlas, selected)
+
+
+loaded = state.retriever()
+if loaded is not None:
+    page(loaded)
