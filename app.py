@@ -1,4 +1,4 @@
-"""ILS Coach: the Streamlit entry point. Layout and navigation only; each page renders from ui/."""
+"""ILS Coach: the Streamlit entry point. Navigation and the one-off model load; each page renders from ui/."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ import streamlit as st
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from ui import state  # noqa: E402  (after the offline switches, before anything loads a model)
+
 st.set_page_config(page_title="ILS Coach", page_icon="🧭", layout="wide")
 
 pages = [
-    st.Page("ui/chat.py", title="Situation chat", url_path="chat", default=True),
-    st.Page("ui/explore.py", title="Explore the framework", url_path="explore"),
+    st.Page(state.CHAT_PAGE, title="Situation chat", icon=":material/forum:", url_path="chat", default=True),
+    st.Page(state.EXPLORE_PAGE, title="Explore the framework", icon=":material/travel_explore:",
+            url_path="explore"),
+    st.Page(state.PLAN_PAGE, title="Coaching preparation", icon=":material/assignment:", url_path="plan"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+state.warm()
+page.run()

@@ -38,6 +38,7 @@ class Settings:
     top: int
     max_chars: int
     threads: int
+    questions: Path = ROOT / "corpus" / "data" / "questions.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +53,7 @@ class Settings:
             top=_int("ILS_COACH_TOP", 3),
             max_chars=_int("ILS_COACH_MAX_CHARS", 4000),
             threads=_int("ILS_COACH_THREADS", 2),
+            questions=Path(_env("ILS_COACH_QUESTIONS", str(data / "questions.json"))),
         )
 
 

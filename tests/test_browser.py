@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
+NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
+HOSTILE = ('<img src=x onerror="window.__pwned = 1"> <b>bold?</b> [link](javascript:alert(1)) my director undermines '
+           "me in front of the executive and I need to confront her about it")
+
+
+def chat_box(page):
+    box = page.get_by_role("textbox", name="Describe a work situation")
+    box.wait_for(timeout=120_000)
+    return box
+
 
 def test_situation_answer_in_browser(app_server, page, screenshots):
     page.goto(app_server)
-    box = page.get_by_role("textbox")
-    box.wait_for(timeout=120_000)
-    box.fill("We are negotiating a funding agreement with the states and they won't budge on the cost split")
+    box = chat_box(page)
+    assert page.get_by_text("nothing you type is stored").filter(visible=True).count() >= 1
+    assert page.get_by_role("button", name="One of my EL2s is struggling").is_visible()
+    box.fill(NEGOTIATION)
+    started = time.monotonic()
     box.press("Enter")
-    page.get_by_text("Negotiates persuasively").first.wait_for(timeout=60_000)
+    page.get_by_text("Questions to think about").wait_for(timeout=60_000)
+    elapsed = time.monotonic() - started
+    print(f"\nEnter to answer: {elapsed:.2f} s")
+    summaries = page.locator("[data-testid='stExpander'] summary [data-testid='stMarkdownContainer']")
+    cards = [t for t in summaries.all_inner_texts() if t[:1].isdigit()]
+    assert len(cards) == 3
+    assert cards[0].startswith("1. Negotiates persuasively")
+    assert page.get_by_text("Matched because of your words").first.is_visible()
+    add = page.get_by_role("button", name="Add to coaching plan")
+    assert add.count() == 1, "only the best match is open"
     page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
-    assert page.get_by_text("Negotiates persuasively").count() >= 1
+    summaries.filter(has_text=cards[1]).click()
+    add.nth(1).wait_for(timeout=10_000)
+    assert add.count() == 2
+
+
+def test_user_markup_stays_inert_in_browser(app_server, page, screenshots):
+    page.goto(app_server)
+    box = chat_box(page)
+    box.fill(HOSTILE)
+    box.press("Enter")
+    page.get_by_text("Was this answer useful?").wait_for(timeout=60_000)
+    assert page.get_by_text(HOSTILE).count() == 1
+    assert page.get_by_text("Matched because of your words").first.is_visible()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    page.screenshot(path=str(screenshots / "chat-inert.png"), full_page=True)

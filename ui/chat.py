@@ -1,31 +1,216 @@
-"""The situation chat page: describe a situation, see the capabilities and indicators that matter."""
+"""The situation chat page: describe a situation, see the capabilities and behaviours that matter, and why."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+import settings
+from conversation import answer as answers
+from conversation import context
+from ui import common, state
+
+EXAMPLES = (
+    "We're negotiating a funding agreement with the states and they won't budge on the cost split.",
+    "One of my EL2s is struggling and I need to give her honest feedback about her performance.",
+    "We're restructuring the division, staff are anxious about their jobs and rumours are everywhere.",
+)
+PRIVACY = "Everything runs on this computer: nothing you type is stored, logged or sent anywhere."
+CONTEXT = "chat_context"
+SITUATION = "chat_situation"
+NEXT_ID = "chat_next_id"
+PENDING = "chat_pending"
+CLUSTERS = "chat_clusters"
+TOP = "chat_top"
+SCORES = "chat_scores"
+CHAT_BOX = "chat_box"
+
+
+def next_id() -> int:
+    st.session_state[NEXT_ID] = st.session_state.get(NEXT_ID, 0) + 1
+    return st.session_state[NEXT_ID]
+
+
+def new_situation() -> None:
+    st.session_state[CONTEXT] = ()
+    st.session_state[SITUATION] = st.session_state.get(SITUATION, 0) + 1
+
+
+def clear_conversation() -> None:
+    st.session_state[state.MESSAGES] = []
+    st.session_state[state.FEEDBACK] = {}
+    st.session_state.pop(state.LAST_SITUATION, None)
+    new_situation()
+
+
+def ask(text: str) -> None:
+    st.session_state[PENDING] = text
+
+
+def add_to_plan(card: answers.Card, situation: str) -> None:
+    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence], situation)
+
+
+def remember_feedback(message_id: int) -> None:
+    value = st.session_state.get(f"feedback-{message_id}")
+    feedback = st.session_state.setdefault(state.FEEDBACK, {})
+    if value is None:
+        feedback.pop(message_id, None)
+    else:
+        feedback[message_id] = "up" if value == 1 else "down"
+
+
+def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
+    framework = retriever.framework
+    names = {c.id: c.name for c in framework.clusters}
+    with st.sidebar:
+        st.subheader("Answers")
+        clusters = st.multiselect("Clusters to search", list(names), format_func=names.get, key=CLUSTERS,
+                                  placeholder="All clusters", persist_state="session",
+                                  help="Show only capabilities from these clusters. Leave empty for all.")
+        top = st.slider("Capabilities per answer", 1, 10, value=min(max(settings.get().top, 1), 10), key=TOP,
+                        persist_state="session")
+        scores = st.toggle("Show scores", key=SCORES, persist_state="session",
+                           help="Show the similarity scores behind each match (0 to 1).")
+        st.button("Clear conversation", on_click=clear_conversation, icon=":material/delete:",
+                  help="Remove every message of this conversation now.")
+        st.divider()
+        st.markdown(f"**Framework in use**  \n{common.inert(framework.title)}")
+        with st.expander("About and privacy"):
+            st.markdown(
+                "ILS Coach compares what you describe with the capabilities and behavioural indicators of the "
+                "APS Integrated Leadership System, using a small language model that runs on this computer.\n\n"
+                f"**Privacy.** {PRIVACY} The conversation, your thumbs up or down and your coaching plan last "
+                "only as long as this browser session; *Clear conversation* removes the conversation at once.\n\n"
+                "Matches are a starting point for reflection, not an assessment of anyone. The ILS is published "
+                "by the Australian Public Service Commission; ILS Coach is not produced or endorsed by the APSC."
+            )
+            st.caption(f"Model: {common.inert(retriever.encoder.name)}")
+        if loaded_notice:
+            st.warning(loaded_notice)
+    return top, set(clusters), scores
+
+
+def greeting() -> None:
+    with st.chat_message("assistant"):
+        st.markdown(
+            "**Tell me what is going on at work, in your own words.** I'll show you which leadership "
+            "capabilities matter most for it, the behaviours behind them, why they matched, and a question "
+            "or two to take into your thinking or a coaching conversation."
+        )
+        st.markdown("Or start from an example:")
+        for n, example in enumerate(EXAMPLES):
+            st.button(example, key=f"example-{n}", on_click=ask, args=(example,), icon=":material/chat:")
+        st.markdown(f":material/lock: {PRIVACY}")
+
+
+def render_card(message_id: int, rank: int, card: answers.Card, situation: str, scores: bool) -> None:
+    """One capability as an expander: the best match open, the others one line each until opened."""
+    cap = card.match
+    label = f"**{rank}\\. {common.inert(cap.name)}** · {card.band}" + (f" {cap.score:.2f}" if scores else "")
+    with st.expander(f"{label} · {common.inert(cap.cluster)}", expanded=rank == 1):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.progress(card.relevance, width="stretch")
+            if st.button("Explore", key=f"explore-{message_id}-{cap.id}", icon=":material/travel_explore:",
+                         help=f"See everything about “{cap.name}” and related behaviours"):
+                state.explore(cap.id)
+            added = state.in_plan(state.plan(), cap.id)
+            st.button("In coaching plan" if added else "Add to coaching plan", key=f"plan-{message_id}-{cap.id}",
+                      icon=":material/check:" if added else ":material/playlist_add:", disabled=added,
+                      on_click=add_to_plan, args=(card, situation),
+                      help=f"Keep “{cap.name}” and these behaviours for your coaching preparation")
+        behaviours, about = st.tabs(["Behaviours that fit best", "What this capability means"])
+        with behaviours:
+            for evidence in card.evidence:
+                line = f"- {common.inert(evidence.match.text)}"
+                if scores:
+                    line += f" ({evidence.match.score:.2f})"
+                if evidence.words:
+                    words = ", ".join(f"“{common.inert(w)}”" for w in evidence.words)
+                    line += f"  \n  *Matched because of your words {words}*"
+                st.markdown(line)
+        with about:
+            st.markdown(common.inert(cap.description))
+            if card.example:
+                st.markdown(f"**A situation like yours:** “{common.inert(card.example)}”")
+
+
+def render_answer(message: dict, top: int, clusters: set[str], scores: bool, last: bool = False) -> None:
+    answer: answers.Answer = message["answer"]
+    if answer.kind != answers.ANSWER:
+        st.markdown(common.inert(answer.message))
+    else:
+        shown = answers.view(answer, top, clusters, state.questions())
+        st.markdown(common.emphasis(shown.opening))
+        for rank, card in enumerate(shown.cards, 1):
+            render_card(message["id"], rank, card, answer.situation, scores)
+        if shown.questions:
+            st.markdown("**Questions to think about**")
+            st.markdown("\n".join(f"- {common.inert(q.text)}" for q in shown.questions))
+    for notice in answer.notices:
+        st.info(notice, icon=":material/info:")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if answer.kind == answers.ANSWER:
+            st.markdown("Was this answer useful?", width="content")
+            st.feedback("thumbs", key=f"feedback-{message['id']}", on_change=remember_feedback,
+                        args=(message["id"],), persist_state="session")
+        if last and st.session_state.get(CONTEXT):
+            st.space("stretch")
+            st.button("New situation", on_click=new_situation, icon=":material/restart_alt:",
+                      help="Start afresh: your next message is read on its own, not as a follow-up.")
+
+
+def render(message: dict, top: int, clusters: set[str], scores: bool, last: bool = False) -> None:
+    with st.chat_message(message["role"]):
+        if message["role"] == "user":
+            st.text(message["text"])
+        else:
+            render_answer(message, top, clusters, scores, last)
+
+
+def divider_before(message: dict, previous: dict | None) -> None:
+    if previous is not None and message["situation"] != previous["situation"]:
+        st.divider()
+        st.caption("New situation")
+
+
+def reply(retriever, text: str, top: int, clusters: set[str], scores: bool) -> None:
+    history = state.messages()
+    user = {"id": next_id(), "role": "user", "text": text, "situation": st.session_state.get(SITUATION, 0)}
+    divider_before(user, history[-1] if history else None)
+    history.append(user)
+    render(user, top, clusters, scores)
+    texts = context.window(st.session_state.get(CONTEXT, ()), text)
+    with st.chat_message("assistant"):
+        with st.spinner("Finding the capabilities that fit…"):
+            answer = answers.respond(retriever, texts)
+        if answer.kind == answers.ANSWER:
+            st.session_state[CONTEXT] = answer.texts
+            st.session_state[state.LAST_SITUATION] = answer.situation
+        shown = answers.view(answer, top, clusters, state.questions()) if answer.kind == answers.ANSWER else None
+        message = {"id": next_id(), "role": "assistant", "text": answers.transcript(answer, shown),
+                   "situation": user["situation"], "answer": answer, "result": answer.result}
+        history.append(message)
+        render_answer(message, top, clusters, scores, last=True)
+
+
+retriever = state.retriever()
+if retriever is None:
+    st.stop()
+top, clusters, scores = sidebar(retriever, state.load().notice)
 
 st.title("ILS Coach")
-retriever = state.retriever()
-if retriever is not None:
-    situation = st.chat_input("Describe a work situation")
-    if situation:
-        with st.chat_message("user"):
-            st.text(situation)
-        from retrieval.text import InputError
+st.caption("Describe a work situation in your own words; see the leadership capabilities and behaviours that "
+           "matter for it, and why.")
 
-        with st.chat_message("assistant"):
-            try:
-                result = retriever.search(situation, top=3)
-            except InputError as err:
-                st.warning(str(err))
-            else:
-                if result.off_topic:
-                    st.write("That does not look like a work situation. Please describe one in a sentence or two.")
-                else:
-                    for cap in result.capabilities:
-                        st.subheader(cap.name)
-                        st.caption(cap.cluster)
-                        for ind in cap.indicators:
-                            st.text(ind.text)
+typed = st.session_state.get(CHAT_BOX)
+text = (typed or st.session_state.pop(PENDING, None) or "").strip()
+history = state.messages()
+if not history and not text:
+    greeting()
+for n, turn in enumerate(history):
+    divider_before(turn, history[n - 1] if n else None)
+    render(turn, top, clusters, scores, last=not text and n == len(history) - 1)
+if text:
+    reply(retriever, text, top, clusters, scores)
+st.chat_input("Add to the situation above, or describe a new one" if st.session_state.get(CONTEXT) else
+              "Describe a work situation", key=CHAT_BOX, submit_mode="disable")

@@ -1,0 +1,224 @@
+"""The answer to one chat turn: every capability ranked for the situation so far and explained; and what to show.
+
+`respond` does the work once per turn (ranking, follow-up combination, explanations); `view` picks what the
+page shows under the current sidebar settings (clusters, number of results), so changing a setting re-draws
+earlier answers without searching again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conversation import context, explain
+from conversation.questions import Coaching
+from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
+from retrieval.text import InputError
+
+ANSWER, NOTHING_FITS, PROBLEM = "answer", "nothing-fits", "problem"
+SHOWN_INDICATORS = 3
+CLEAR_LEAD = 0.75  # the best match leads clearly when the next scores under 75 % of it
+BANDS = ((0.7, "Strong match"), (0.35, "Good match"))
+
+NOTHING_FITS_FIRST = (
+    "I can't find a work situation in that, so I won't guess at capabilities. Tell me about something that is "
+    "happening at work: who is involved, what is at stake and what makes it hard."
+)
+NOTHING_FITS_LATER = (
+    "That doesn't read like part of a work situation, so I have left the answer above as it was. Tell me more "
+    "about what is happening, or choose “New situation” to start again."
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An indicator that matched, with the user's words its match rests on."""
+
+    match: IndicatorMatch
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    """One capability in an answer: its match, its relevance relative to the best match (0..1) with a plain
+    label, its explained indicators, and the authored example situation closest to the user's."""
+
+    match: CapabilityMatch
+    relevance: float
+    band: str
+    evidence: tuple[Evidence, ...]
+    example: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the chat found for one turn. `texts` are the user texts it was read with, oldest first."""
+
+    kind: str
+    message: str
+    texts: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+    result: SearchResult | None = None
+    cards: tuple[Card, ...] = ()
+    notices: tuple[str, ...] = ()
+
+    @property
+    def situation(self) -> str:
+        """The situation as the chat understood it: its texts joined."""
+        return " ".join(self.texts)
+
+    @property
+    def follow_up(self) -> bool:
+        return len(self.texts) > 1
+
+
+@dataclass(frozen=True)
+class Question:
+    capability_id: str
+    capability: str
+    text: str
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows for an answer: an opening sentence in parts ((text, emphasised), ...), the cards,
+    the coaching questions."""
+
+    opening: tuple[tuple[str, bool], ...]
+    cards: tuple[Card, ...]
+    questions: tuple[Question, ...]
+    filtered: bool = False
+
+    @property
+    def opening_text(self) -> str:
+        return "".join(text for text, _ in self.opening)
+
+
+def relevance(score: float, best: float) -> float:
+    """A score as a fraction of the best score in the answer (the best match is 1)."""
+    return float(min(max(score / best, 0.0), 1.0)) if best > 0 else 0.0
+
+
+def band(fraction: float) -> str:
+    """A plain label for a relevance fraction."""
+    for floor, label in BANDS:
+        if fraction >= floor:
+            return label
+    return "Some match"
+
+
+def respond(retriever, texts: tuple[str, ...]) -> Answer:
+    """Answer the newest of `texts` (the follow-up window, oldest first; see conversation.context)."""
+    try:
+        ranked = context.rank(retriever, texts)
+    except InputError as err:
+        return Answer(PROBLEM, f"I couldn't read that: {err}.")
+    newest = ranked.newest
+    if newest.off_topic:
+        message = NOTHING_FITS_LATER if len(texts) > 1 else NOTHING_FITS_FIRST
+        return Answer(NOTHING_FITS, message, (ranked.texts[-1],), (1.0,), newest, notices=newest.notices)
+    result = ranked.combined
+    cards = _cards(retriever, ranked, result)
+    return Answer(ANSWER, "", ranked.texts, ranked.weights, result, cards, result.notices)
+
+
+def _cards(retriever, ranked: context.Ranked, result: SearchResult) -> tuple[Card, ...]:
+    index = retriever.index
+    rows = {item.id: row for row, item in enumerate(index.items)}
+    shown = [(cap, ind) for cap in result.capabilities for ind in cap.indicators[:SHOWN_INDICATORS]
+             if ind.id in rows]
+    targets = [(index.vectors[rows[ind.id]], ind.text) for _, ind in shown]
+    explained = explain.explain(retriever.encoder, ranked.texts, ranked.weights, targets)
+    words = {ind.id: reason.words for (_, ind), reason in zip(shown, explained.reasons, strict=True)}
+    examples = explain.closest_examples(index.vectors, index.items, explained.query)
+    best = result.capabilities[0].score if result.capabilities else 0.0
+    return tuple(
+        Card(cap, relevance(cap.score, best), band(relevance(cap.score, best)),
+             tuple(Evidence(ind, words.get(ind.id, ())) for ind in cap.indicators[:SHOWN_INDICATORS]),
+             examples.get(cap.id, ""))
+        for cap in result.capabilities
+    )
+
+
+def plain(card: Card, bank: dict[str, Coaching]) -> str:
+    """The capability in plain words: the authored phrase, or its name in lower case."""
+    entry = bank.get(card.match.id)
+    if entry:
+        return entry.plain
+    name = card.match.name
+    return name[:1].lower() + name[1:]
+
+
+def _opening(cards: list[Card], bank: dict[str, Coaching], follow_up: bool,
+             filtered: bool) -> tuple[tuple[str, bool], ...]:
+    phrases = [plain(c, bank) for c in cards[:3]]
+    if not phrases:
+        return (("None of the capabilities in the clusters you chose fit this; widen the cluster filter "
+                 "in the sidebar to see the rest.", False),)
+    lead = []
+    if follow_up:
+        lead.append("Taking your earlier messages into account, ")
+    if filtered:
+        lead.append("within the clusters you chose, " if lead else "Within the clusters you chose, ")
+    start = "this" if lead else "This"
+    parts: list[tuple[str, bool]] = [(text, False) for text in lead]
+    if len(phrases) == 1:
+        return (*parts, (f"{start} is mostly about ", False), (phrases[0], True), (".", False))
+    if cards[1].match.score < CLEAR_LEAD * cards[0].match.score:
+        parts += [(f"{start} is mostly about ", False), (phrases[0], True), (".", False)]
+        rest = phrases[1:]
+    else:
+        parts += [(f"{start} is about ", False), (phrases[0], True), (" and ", False), (phrases[1], True),
+                  (" in roughly equal measure.", False)]
+        rest = phrases[2:]
+    if rest:
+        parts += [(" It also touches on ", False), *_joined(rest), (".", False)]
+    return tuple(parts)
+
+
+def _joined(phrases: list[str]) -> list[tuple[str, bool]]:
+    parts: list[tuple[str, bool]] = []
+    for n, phrase in enumerate(phrases):
+        if n:
+            parts.append((" and " if n == len(phrases) - 1 else ", ", False))
+        parts.append((phrase, True))
+    return parts
+
+
+def questions(cards: list[Card], bank: dict[str, Coaching], turn: int = 0, limit: int = 2) -> tuple[Question, ...]:
+    """One or two reflective questions: one for each of the top capabilities, rotating with the turn number so a
+    follow-up asks something new. Without authored questions, one is built from the best indicator."""
+    picked = []
+    for card in cards[:limit]:
+        entry = bank.get(card.match.id)
+        if entry and entry.questions:
+            text = entry.questions[turn % len(entry.questions)]
+        elif card.evidence:
+            behaviour = card.evidence[0].match.text.rstrip(".")
+            text = f"Where in this situation could you show this behaviour more fully: “{behaviour}”?"
+        else:
+            continue
+        picked.append(Question(card.match.id, card.match.name, text))
+    return tuple(picked)
+
+
+def view(answer: Answer, top: int, clusters: set[str] | frozenset[str] | None = None,
+         bank: dict[str, Coaching] | None = None) -> View:
+    """What to show for an answer: the top `top` cards within the chosen clusters (all when none are chosen),
+    an opening sentence naming them in plain words, and one or two coaching questions."""
+    bank = bank or {}
+    filtered = bool(clusters)
+    cards = [c for c in answer.cards if not filtered or c.match.cluster_id in clusters][: max(1, top)]
+    return View(_opening(cards, bank, answer.follow_up, filtered), tuple(cards),
+                questions(cards, bank, turn=len(answer.texts) - 1), filtered)
+
+
+def transcript(answer: Answer, shown: View | None = None) -> str:
+    """A plain-text version of an answer, for the chat history others read (exports, the plan page)."""
+    if answer.kind != ANSWER or shown is None:
+        return answer.message
+    lines = [shown.opening_text]
+    for n, card in enumerate(shown.cards, 1):
+        lines.append(f"{n}. {card.match.name} ({card.match.cluster}; {card.band.lower()}, {card.match.score:.2f})")
+        lines += [f"   - {e.match.text}" for e in card.evidence]
+    lines += [f"Question: {q.text}" for q in shown.questions]
+    return "\n".join(lines)

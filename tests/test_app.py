@@ -1,0 +1,191 @@
+"""The chat page through Streamlit's AppTest, with the real model, corpus and index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
+RESTRUCTURE = "We are restructuring the division and staff are anxious about their jobs"
+RESISTING = "and my director is also resisting the change"
+HOSTILE = ("<script>alert('x')</script> <img src=x onerror=alert(1)> [link](javascript:alert(1)) **loud** "
+           ":red[red] my director keeps undermining me in front of the executive")
+
+
+@pytest.fixture
+def app(real_retriever, real_settings, monkeypatch):
+    """A fresh AppTest of app.py on the session's real index (caches cleared, so the page loads it itself)."""
+    monkeypatch.setenv("ILS_COACH_INDEX_DIR", str(real_settings.index_dir))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    yield at.run()
+    st.cache_resource.clear()
+
+
+def say(at: AppTest, text: str) -> AppTest:
+    at.chat_input[0].set_value(text).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def last_answer(at: AppTest):
+    message = at.session_state["messages"][-1]
+    assert message["role"] == "assistant"
+    return message["answer"]
+
+
+def card_titles(at: AppTest) -> list[str]:
+    """Capability names of the answer cards on the page, in order (expander labels '**n\\. Name** · band')."""
+    found = [re.match(r"\*\*\d+\\\. (.+?)\*\* · ", e.label) for e in at.expander]
+    return [m.group(1).replace("\\", "") for m in found if m]
+
+
+def rank_of(capabilities, cap_id: str) -> int:
+    return [c.id for c in capabilities].index(cap_id)
+
+
+def test_greeting_offers_examples_and_the_privacy_line(app):
+    assert not app.exception
+    examples = [b for b in app.button if b.key and b.key.startswith("example-")]
+    assert len(examples) == 3
+    assert any("nothing you type is stored" in m.value for m in app.markdown)
+    assert any("Tell me what is going on at work" in m.value for m in app.markdown)
+    assert app.chat_input[0].placeholder == "Describe a work situation"
+    assert app.sidebar.slider[0].value == 3
+    assert any("SES Band 2" in m.value for m in app.sidebar.markdown)
+
+
+def test_example_button_asks_it(app):
+    example = [b for b in app.button if b.key == "example-0"][0]
+    example.click().run()
+    assert not app.exception
+    assert app.session_state["messages"][0]["text"] == example.label
+    assert card_titles(app)[0] == "Negotiates persuasively"
+
+
+def test_clear_case_puts_the_right_capability_on_top(app):
+    say(app, NEGOTIATION)
+    titles = card_titles(app)
+    assert titles[0] == "Negotiates persuasively"
+    assert len(titles) == 3
+    assert app.text[0].value == NEGOTIATION
+    opening = [m.value for m in app.markdown if "**negotiating persuasively**" in m.value]
+    assert opening, "the opening sentence names the top capability in plain words"
+    assert any("Matched because of your words" in m.value and "negotiating" in m.value for m in app.markdown)
+    assert any(m.value.startswith("**Questions to think about**") for m in app.markdown)
+    assert len([b for b in app.button if b.label == "Explore"]) == 3
+    assert len(app.feedback) == 1
+    assert not app.exception
+
+
+def test_off_topic_gets_nothing_fits(app):
+    say(app, "what's a good recipe for lemon tart with extra cream")
+    answer = last_answer(app)
+    assert answer.kind == "nothing-fits"
+    assert card_titles(app) == []
+    assert any("I can\\'t find a work situation" in m.value for m in app.markdown)
+    assert not [b for b in app.button if b.label == "Explore"]
+
+
+def test_follow_up_reads_the_earlier_turn(app, real_retriever):
+    say(app, RESTRUCTURE)
+    first = last_answer(app).result.capabilities
+    say(app, RESISTING)
+    answer = last_answer(app)
+    assert answer.texts == (RESTRUCTURE, RESISTING)
+    assert app.chat_input[0].placeholder.startswith("Add to the situation above")
+    assert any(m.value.startswith("Taking your earlier messages into account") for m in app.markdown)
+    alone = real_retriever.search(RESISTING, top=20).capabilities
+    runner_up = first[1].id
+    assert rank_of(answer.result.capabilities, runner_up) < rank_of(alone, runner_up)
+    assert app.session_state["last_situation"] == f"{RESTRUCTURE} {RESISTING}"
+
+    [b for b in app.button if b.label == "New situation"][0].click().run()
+    say(app, RESISTING)
+    assert last_answer(app).texts == (RESISTING,)
+    assert any(c.value == "New situation" for c in app.caption)
+
+
+def test_cluster_filter_and_number_of_results(app, real_retriever):
+    cluster = "communicates-with-influence"
+    names = {cap.name for cap in real_retriever.framework.cluster(cluster).capabilities}
+    app.sidebar.multiselect[0].set_value([cluster]).run()
+    say(app, "My director and I keep clashing over the budget")
+    titles = card_titles(app)
+    assert titles and set(titles) <= names
+    assert any(m.value.startswith("Within the clusters you chose") for m in app.markdown)
+    app.sidebar.multiselect[0].set_value([]).run()
+    app.sidebar.slider[0].set_value(5).run()
+    titles = card_titles(app)
+    assert len(titles) == 5 and not set(titles) <= names
+    app.sidebar.toggle[0].set_value(True).run()
+    labels = [e.label for e in app.expander if e.label.startswith("**")]
+    assert len(labels) == 5 and all(re.search(r" match \d\.\d\d · ", label) for label in labels)
+    assert not app.exception
+
+
+def test_user_html_and_markdown_are_shown_inert(app):
+    say(app, HOSTILE)
+    assert last_answer(app).kind == "answer", "the words in the cards come from the user's text"
+    assert app.text[0].value == HOSTILE
+    assert not app.get("html")
+    for m in app.markdown:
+        assert "<script>" not in m.value and "<img" not in m.value
+        assert "](javascript:" not in m.value and ":red[red]" not in m.value
+    assert not app.exception
+
+
+def test_add_to_plan_and_feedback_are_kept_in_the_session(app):
+    say(app, NEGOTIATION)
+    answer = last_answer(app)
+    top = answer.cards[0]
+    button = [b for b in app.button if b.key == f"plan-{app.session_state['messages'][-1]['id']}-{top.match.id}"][0]
+    button.click().run()
+    assert len(app.session_state["messages"]) == 2, "a click does not send the message again"
+    plan = app.session_state["plan"]
+    assert plan["capabilities"] == [top.match.id]
+    assert plan["indicators"] == [e.match.id for e in top.evidence]
+    assert plan["situations"] == [NEGOTIATION]
+    assert [b for b in app.button if b.key == button.key][0].label == "In coaching plan"
+    app.feedback[0].set_value(0).run()
+    assert app.session_state["feedback"] == {app.session_state["messages"][-1]["id"]: "down"}
+    assert not app.exception
+
+
+def test_explore_button_opens_the_capability(app):
+    say(app, NEGOTIATION)
+    [b for b in app.button if b.label == "Explore"][0].click().run()
+    assert app.query_params.get("capability") == "negotiates-persuasively"
+    assert not app.chat_input, "the explore page is showing"
+    assert not app.exception
+
+
+def test_clear_conversation_brings_back_the_greeting(app):
+    say(app, NEGOTIATION)
+    app.sidebar.button[0].click().run()
+    assert app.session_state["messages"] == []
+    assert [b for b in app.button if b.key == "example-0"]
+    assert not app.exception
+
+
+def test_a_broken_framework_gives_a_friendly_error(tmp_path, monkeypatch):
+    bad = tmp_path / "framework.json"
+    bad.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("ILS_COACH_FRAMEWORK", str(bad))
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        assert not at.exception
+        assert "framework file could not be read" in at.error[0].value
+        assert "python -m corpus build" in at.error[0].value
+        assert not at.chat_input
+    finally:
+        st.cache_resource.clear()

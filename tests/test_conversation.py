@@ -1,0 +1,291 @@
+"""Chat logic: follow-up combination, "matched because" words, coaching questions, and what an answer shows."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conversation import answer as answers
+from conversation import context, explain, questions
+from conversation.questions import Coaching, QuestionsError
+from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
+from tests.conftest import ROOT, FakeEncoder
+
+
+def result(scores: dict[str, float], confidence: float = 0.6, threshold: float = 0.3, query: str = "q",
+           indicator_scores: dict[str, float] | None = None) -> SearchResult:
+    """A hand-made result: capability id -> score, each capability with indicators '<id>.1' and '<id>.2'."""
+    indicator_scores = indicator_scores or {}
+    caps = []
+    for cap_id, score in sorted(scores.items(), key=lambda kv: -kv[1]):
+        inds = tuple(IndicatorMatch(f"{cap_id}.{n}", f"{cap_id} behaviour {n}", indicator_scores.get(f"{cap_id}.{n}",
+                                                                                                     score / n))
+                     for n in (1, 2))
+        caps.append(CapabilityMatch(cap_id, cap_id.title(), f"cluster-{cap_id[0]}", f"Cluster {cap_id[0]}",
+                                    f"About {cap_id}.", score, inds))
+    return SearchResult(query, confidence < threshold, tuple(caps), confidence, threshold)
+
+
+# context
+
+
+def test_window_keeps_the_newest_turns_in_order():
+    assert context.window((), "a") == ("a",)
+    assert context.window(("a", "b"), "c") == ("a", "b", "c")
+    assert context.window(("a", "b", "c"), "d") == ("b", "c", "d")
+    assert context.window(("a", "b"), "c", max_turns=1) == ("c",)
+
+
+def test_weights_decay_from_the_newest_text():
+    assert context.weights(1) == (1.0,)
+    assert context.weights(3) == (0.25, 0.5, 1.0)
+    assert context.weights(2, decay=0.2) == (0.2, 1.0)
+
+
+def test_combine_is_the_weighted_mean_and_reranks():
+    old = result({"a": 0.9, "b": 0.1}, confidence=0.7, query="old")
+    new = result({"a": 0.2, "b": 0.8}, confidence=0.4, query="new")
+    combined = context.combine([old, new], (0.5, 1.0))
+    scores = {c.id: c.score for c in combined.capabilities}
+    assert scores["a"] == pytest.approx((0.5 * 0.9 + 0.2) / 1.5)
+    assert scores["b"] == pytest.approx((0.5 * 0.1 + 0.8) / 1.5)
+    assert [c.id for c in combined.capabilities] == ["b", "a"]
+    a = next(c for c in combined.capabilities if c.id == "a")
+    assert a.indicators[0].score == pytest.approx((0.5 * 0.9 + 0.2) / 1.5)
+    assert a.indicators[1].score == pytest.approx((0.5 * 0.45 + 0.1) / 1.5)
+    assert combined.confidence == pytest.approx((0.5 * 0.7 + 0.4) / 1.5)
+    assert combined.query == "old\nnew"
+    assert not combined.off_topic
+
+
+def test_combine_reorders_indicators_and_flags_off_topic():
+    old = result({"a": 0.5}, confidence=0.1, indicator_scores={"a.1": 0.1, "a.2": 0.9})
+    new = result({"a": 0.5}, confidence=0.2, indicator_scores={"a.1": 0.3, "a.2": 0.2})
+    combined = context.combine([old, new], (1.0, 1.0))
+    assert [i.id for i in combined.capabilities[0].indicators] == ["a.2", "a.1"]
+    assert combined.off_topic
+
+
+def test_combine_needs_one_weight_per_result():
+    with pytest.raises(ValueError):
+        context.combine([result({"a": 1.0})], (1.0, 0.5))
+
+
+def test_rank_of_one_text_is_its_own_search(tiny_retriever):
+    ranked = context.rank(tiny_retriever, ("my team keeps arguing about everything",))
+    alone = tiny_retriever.search("my team keeps arguing about everything", top=3, indicators=2)
+    assert [c.id for c in ranked.combined.capabilities] == [c.id for c in alone.capabilities]
+    for got, want in zip(ranked.combined.capabilities, alone.capabilities, strict=True):
+        assert got.score == pytest.approx(want.score)
+    assert ranked.newest.confidence == pytest.approx(alone.confidence)
+
+
+def test_rank_with_context_moves_towards_the_earlier_turn(tiny_retriever):
+    follow = "finance wants savings from my branch"
+    alone = context.rank(tiny_retriever, (follow,)).combined
+    both = context.rank(tiny_retriever, ("two of my managers are fighting in front of the team", follow)).combined
+    conflict = {c.id: c.score for c in both.capabilities}["conflict"]
+    assert conflict > {c.id: c.score for c in alone.capabilities}["conflict"]
+
+
+# explain
+
+
+def test_content_words_skip_stop_words_and_single_letters():
+    words = [w for _, _, w in explain.content_words("I think my director won't budge on the 2024 budget, a")]
+    assert words == ["director", "budge", "budget"]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("negotiating", "negotiations", True), ("change", "changes", True), ("feedback", "feedback", True),
+    ("staff", "stuff", False), ("states", "statement", False), ("budget", "budge", False),
+])
+def test_same_stem(a, b, same):
+    assert explain.same_stem(a, b) is same
+
+
+def test_sentences_split_on_stops_and_lines():
+    assert explain.sentences("One thing. Another thing!\nA third") == ["One thing.", "Another thing!", "A third"]
+    assert explain.sentences("no stop at all") == ["no stop at all"]
+
+
+def test_explain_names_the_words_that_carry_the_match():
+    encoder = FakeEncoder()
+    target = "Mediates disputes between colleagues calmly."
+    vec = encoder.encode([target])[0]
+    texts = ("My budget report is late. Two colleagues have disputes about rosters every week.",)
+    got = explain.explain(encoder, texts, (1.0,), [(vec, target)])
+    reason = got.reasons[0]
+    assert reason.sentence == "Two colleagues have disputes about rosters every week."
+    assert set(reason.words[:2]) == {"colleagues", "disputes"}
+    assert len(reason.words) <= explain.MAX_WORDS
+    assert all(w.lower() not in explain.STOP for w in reason.words)
+    assert np.linalg.norm(got.query) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_explain_weighs_the_newer_text_more():
+    encoder = FakeEncoder()
+    target = "budget savings"
+    vec = encoder.encode([target])[0]
+    texts = ("budget savings now", "budget savings please")
+    assert explain.explain(encoder, texts, (0.5, 1.0), [(vec, target)]).reasons[0].sentence == texts[1]
+    assert explain.explain(encoder, texts, (1.0, 0.5), [(vec, target)]).reasons[0].sentence == texts[0]
+
+
+def test_explain_without_targets_still_gives_the_query():
+    got = explain.explain(FakeEncoder(), ("a real sentence",), (1.0,), [])
+    assert got.reasons == ()
+    assert got.query.shape == (FakeEncoder().dimension,)
+
+
+def test_closest_examples_pick_the_nearest_exemplar(tiny_retriever):
+    index = tiny_retriever.index
+    query = tiny_retriever.encoder.encode(["finance wants savings from my branch"])[0]
+    examples = explain.closest_examples(index.vectors, index.items, query)
+    assert examples["budget"] == "finance wants savings from my branch"
+    assert set(examples) == {"coaching", "conflict", "budget"}
+
+
+# questions
+
+
+def test_authored_questions_cover_every_capability_of_the_framework():
+    from corpus.model import load
+
+    framework = load(ROOT / "corpus" / "data" / "ils-ses-band-2.json")
+    bank = questions.load(ROOT / "corpus" / "data" / "questions.json")
+    assert set(bank) == {cap.id for cap in framework.capabilities}
+    texts = [q for entry in bank.values() for q in entry.questions]
+    assert len(texts) == len(set(texts))
+    for entry in bank.values():
+        assert 1 <= len(entry.questions) <= 3
+        assert all(q.endswith("?") for q in entry.questions)
+        assert entry.plain == entry.plain.lower() or entry.plain[0].islower()
+
+
+def test_questions_file_problems_are_named(tmp_path):
+    assert questions.load(tmp_path / "missing.json") == {}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": questions.FORMAT, "capabilities": {"x": {"plain": "", "questions": []}}}))
+    with pytest.raises(QuestionsError, match="capability 'x'"):
+        questions.load(bad)
+    bad.write_text("{not json")
+    with pytest.raises(QuestionsError, match="not valid JSON"):
+        questions.load(bad)
+
+
+# answers
+
+
+BANK = {"a": Coaching("doing a well", ("Question a1?", "Question a2?")),
+        "b": Coaching("doing b well", ("Question b1?",))}
+
+
+def card(cap_id: str, score: float, cluster: str = "") -> answers.Card:
+    match = result({cap_id: score}).capabilities[0]
+    if cluster:
+        match = CapabilityMatch(match.id, match.name, cluster, cluster.title(), match.description, score,
+                                match.indicators)
+    return answers.Card(match, score, answers.band(score), tuple(answers.Evidence(i, ()) for i in match.indicators))
+
+
+def answer(cards, texts=("a situation",)) -> answers.Answer:
+    return answers.Answer(answers.ANSWER, "", tuple(texts), context.weights(len(texts)), None, tuple(cards))
+
+
+def test_view_cuts_to_top_and_filters_clusters():
+    cards = [card("a", 0.9, "people"), card("b", 0.5, "money"), card("c", 0.4, "people"), card("d", 0.3, "money")]
+    assert [c.match.id for c in answers.view(answer(cards), 2).cards] == ["a", "b"]
+    shown = answers.view(answer(cards), 5, {"money"})
+    assert [c.match.id for c in shown.cards] == ["b", "d"]
+    assert shown.filtered and shown.opening_text.startswith("Within the clusters you chose, this")
+    assert answers.view(answer(cards), 0).cards[0].match.id == "a"
+
+
+def test_opening_names_the_top_capabilities_in_plain_words():
+    clear = answers.view(answer([card("a", 0.9), card("b", 0.2), card("c", 0.1)]), 3, bank=BANK)
+    assert clear.opening_text == "This is mostly about doing a well. It also touches on doing b well and c."
+    assert [text for text, strong in clear.opening if strong] == ["doing a well", "doing b well", "c"]
+    close = answers.view(answer([card("a", 0.9), card("b", 0.8)]), 3, bank=BANK)
+    assert close.opening_text == "This is about doing a well and doing b well in roughly equal measure."
+    follow = answers.view(answer([card("a", 0.9)], texts=("first", "second")), 3, bank=BANK)
+    assert follow.opening_text == "Taking your earlier messages into account, this is mostly about doing a well."
+
+
+def test_questions_follow_the_top_capabilities_and_rotate_on_follow_ups():
+    cards = [card("a", 0.9), card("b", 0.5), card("c", 0.4)]
+    first = answers.view(answer(cards), 3, bank=BANK).questions
+    assert [q.text for q in first] == ["Question a1?", "Question b1?"]
+    later = answers.view(answer(cards, texts=("one", "two")), 3, bank=BANK).questions
+    assert [q.text for q in later] == ["Question a2?", "Question b1?"]
+    built = answers.questions([card("c", 0.5)], {})
+    assert built[0].text == "Where in this situation could you show this behaviour more fully: “c behaviour 1”?"
+
+
+def test_relevance_and_bands():
+    assert answers.relevance(0.45, 0.9) == pytest.approx(0.5)
+    assert answers.relevance(0.9, 0.0) == 0.0
+    assert [answers.band(f) for f in (1.0, 0.7, 0.5, 0.1)] == ["Strong match", "Strong match", "Good match",
+                                                               "Some match"]
+
+
+def test_respond_answers_explains_and_remembers_the_texts(tiny_retriever):
+    got = answers.respond(tiny_retriever, ("two of my managers are fighting", "and the team is arguing too"))
+    assert got.kind == answers.ANSWER
+    assert got.texts == ("two of my managers are fighting", "and the team is arguing too")
+    assert got.cards[0].match.id == "conflict"
+    assert got.cards[0].relevance == 1.0
+    assert len(got.cards) == 3
+    assert got.result.capabilities[0].id == "conflict"
+    assert any("fighting" in e.words or "arguing" in e.words or "managers" in e.words
+               for e in got.cards[0].evidence)
+    assert got.situation == "two of my managers are fighting and the team is arguing too"
+    text = answers.transcript(got, answers.view(got, 2))
+    assert "1. Resolves conflict" in text and "2. " in text and "3. " not in text
+
+
+def test_respond_off_topic_and_unreadable(tiny_retriever):
+    off = answers.respond(tiny_retriever, ("zebra giraffe lion",))
+    assert off.kind == answers.NOTHING_FITS and off.message == answers.NOTHING_FITS_FIRST and not off.cards
+    later = answers.respond(tiny_retriever, ("two of my managers are fighting", "zebra giraffe lion"))
+    assert later.kind == answers.NOTHING_FITS and later.message == answers.NOTHING_FITS_LATER
+    assert later.texts == ("zebra giraffe lion",)
+    bad = answers.respond(tiny_retriever, ("\x00\x01 ",))
+    assert bad.kind == answers.PROBLEM and "describe a work situation" in bad.message
+
+
+# the plan and Markdown helpers of the pages
+
+
+def test_plan_helpers_keep_ids_unique_and_ordered():
+    from ui import state
+
+    plan = state.new_plan()
+    state.add_to_plan(plan, "b", ["b.1", "b.2"], "first situation ")
+    state.add_to_plan(plan, "a", ["a.1"], "")
+    state.add_to_plan(plan, "b", ["b.2", "b.3"], "first situation")
+    assert plan == {"capabilities": ["b", "a"], "indicators": ["b.1", "b.2", "a.1", "b.3"],
+                    "situations": ["first situation"]}
+    assert state.in_plan(plan, "a")
+    state.remove_from_plan(plan, "b", ["b.1", "b.2", "b.3"])
+    assert plan["capabilities"] == ["a"] and plan["indicators"] == ["a.1"] and not state.in_plan(plan, "b")
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "[link](javascript:alert(1))",
+                                  "![x](http://e/x.png)", "**bold** _it_ `code` # head", ":red[x] $x$ ~~s~~ \\"])
+def test_inert_escapes_every_markdown_character(text):
+    from ui.common import MARKDOWN_SPECIAL, inert
+
+    escaped, plain, n = inert(text), [], 0
+    while n < len(escaped):
+        if escaped[n] == "\\":
+            assert MARKDOWN_SPECIAL.fullmatch(escaped[n + 1]), escaped
+            plain.append(escaped[n + 1])
+            n += 2
+        else:
+            assert not MARKDOWN_SPECIAL.fullmatch(escaped[n]), escaped
+            plain.append(escaped[n])
+            n += 1
+    assert "".join(plain) == text
