@@ -79,10 +79,12 @@ class Ranked:
 def rank(retriever, texts: tuple[str, ...]) -> Ranked:
     """Rank every capability, with every indicator, for each text in one encoder call, and combine them.
 
-    Raises retrieval's InputError when a text cannot be searched.
+    The texts kept (for explanations and the next turn) are the cleaned, length-capped ones the retriever read,
+    so a huge paste costs no more later than it did now. Raises retrieval's InputError when a text cannot be
+    searched.
     """
     caps = retriever.framework.capabilities
     per_cap = max((len(c.indicators) for c in caps), default=0)
     each = retriever.search_many(list(texts), top=len(caps), indicators=per_cap)
     wts = weights(len(texts))
-    return Ranked(tuple(texts), wts, tuple(each), combine(each, wts))
+    return Ranked(tuple(r.query for r in each), wts, tuple(each), combine(each, wts))

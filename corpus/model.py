@@ -176,10 +176,32 @@ def load(path: str | Path) -> Framework:
         raise CorpusError(f"{path}: framework file not found") from None
     except OSError as err:
         raise CorpusError(f"{path}: cannot read framework file ({err.strerror})") from None
+    if not raw.strip():
+        raise CorpusError(f"{path}: the framework file is empty")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CorpusError(f"{path}: not UTF-8 text") from None
+        data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
+    except UnicodeDecodeError as err:
+        raise CorpusError(f"{path}: not UTF-8 text (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise CorpusError(f"{path}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise CorpusError(f"{path}: invalid JSON: nested too deeply") from None
+    except _DuplicateKey as err:
+        raise CorpusError(f"{path}: {err}") from None
     return from_dict(data, sha256=hashlib.sha256(raw).hexdigest(), path=str(path))
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    """Build a JSON object, refusing a key given twice (JSON would silently keep the last one)."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            owner = dict(pairs).get("id")
+            place = f" in the object with id {owner!r}" if isinstance(owner, str) else ""
+            raise _DuplicateKey(f"key {key!r} appears twice{place}")
+        seen[key] = value
+    return seen

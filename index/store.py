@@ -71,9 +71,14 @@ def read_json(path: Path | None, key: str) -> tuple[object, str]:
         return None, ""
     raw = Path(path).read_bytes()
     try:
-        return json.loads(raw.decode("utf-8")).get(key), hashlib.sha256(raw).hexdigest()
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as err:
+        value = json.loads(raw.decode("utf-8-sig")).get(key)
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, RecursionError) as err:
         raise IndexProblem(f"{path}: not a valid JSON data file ({err})") from None
+    texts = value.values() if key == "exemplars" and isinstance(value, dict) else [value]
+    if value is not None and not all(isinstance(t, list) and all(isinstance(x, str) for x in t) for t in texts):
+        shape = "an object of capability id to a list of text" if key == "exemplars" else "a list of text"
+        raise IndexProblem(f"{path}: '{key}' must be {shape}")
+    return value, hashlib.sha256(raw).hexdigest()
 
 
 def collect(framework: Framework, exemplars: dict | None = None) -> list[Item]:

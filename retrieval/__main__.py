@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import settings
@@ -28,8 +29,36 @@ def render(result: SearchResult) -> str:
     return "\n".join(lines)
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake in the arguments is one line on stderr (exit 2), like every other error here."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__)
+    """Run the CLI; a closed pipe or Ctrl+C ends it quietly, never with a traceback."""
+    _tolerant_streams()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _tolerant_streams() -> None:
+    """Undecodable bytes on stdin become U+FFFD, and text the terminal cannot show is replaced, not fatal."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = Parser(prog="python -m retrieval", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     search = sub.add_parser("search", help="rank capabilities for a situation (or for each stdin line)")
     search.add_argument("situation", nargs="?", help="the situation; omit to read one per line from stdin")
@@ -91,7 +120,8 @@ def batch(retriever, stream, options: dict) -> int:
             if n in results:
                 out = results[n].to_dict()
             else:
-                out = {"query": text, "error": _why(text, retriever.max_chars), "off_topic": None, "capabilities": []}
+                out = {"query": _printable(text), "error": _why(text, retriever.max_chars), "off_topic": None,
+                       "capabilities": []}
             print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0 if len(valid) == len(lines) else 1
 
@@ -105,6 +135,11 @@ def batch(retriever, stream, options: dict) -> int:
     return status
 
 
+def _printable(text: str) -> str:
+    """The line as valid UTF-8 (lone surrogates replaced) for echoing back in the JSON."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _ok(text: str, max_chars: int) -> bool:
     return not _why(text, max_chars)
 
@@ -115,7 +150,6 @@ def _why(text: str, max_chars: int) -> str:
     except InputError as err:
         return str(err)
     return ""
-
 
 
 if __name__ == "__main__":
