@@ -57,7 +57,7 @@ def test_explore_page_in_browser(app_server, page, screenshots, real_retriever):
     assert page.get_by_role("heading", name="Displays resilience").count() >= 1
 
 
-def test_from_a_chat_answer_to_its_capability_and_the_map(app_server, page, screenshots, real_retriever):
+def test_from_a_chat_answer_to_its_capability_and_the_map(app_server, page, real_retriever):
     situation = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
     page.goto(app_server)
     box = page.get_by_role("textbox")
@@ -73,5 +73,7 @@ def test_from_a_chat_answer_to_its_capability_and_the_map(app_server, page, scre
     page.get_by_role("heading", name=name).wait_for(timeout=30_000)
     page.get_by_role("tab", name="Map").click()
     page.get_by_text("Nearest behaviours to your situation").wait_for(timeout=60_000)
-    shown = page.get_by_role("textbox", name="Describe a situation to place on the map").input_value()
-    assert shown == situation
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("textbox", name="Describe a situation to place on the map")).to_have_value(
+        situation, timeout=15_000)

@@ -432,7 +432,7 @@ def situation_marked(spec: dict) -> bool:
 
 @pytest.mark.slow
 def test_page_map_renders_coloured_by_cluster(app, real_retriever):
-    app.session_state["view"] = "Map"
+    app.session_state["explore_view"] = "Map"
     app.run()
     no_exceptions(app)
     specs = vega_specs(app)
@@ -447,7 +447,7 @@ def test_page_map_renders_coloured_by_cluster(app, real_retriever):
 @pytest.mark.slow
 def test_page_map_marks_the_latest_chat_situation(app, real_atlas, real_retriever):
     situation = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
-    app.session_state["view"] = "Map"
+    app.session_state["explore_view"] = "Map"
     app.session_state["last_situation"] = situation
     app.run()
     no_exceptions(app)
@@ -459,10 +459,14 @@ def test_page_map_marks_the_latest_chat_situation(app, real_atlas, real_retrieve
     assert placed.nearest[0].behaviour.capability_id == NEGOTIATES
     app.button(key="plan-situation").click().run()
     assert app.session_state["plan"]["situations"] == [situation]
-    app.text_area(key="explore_situation_input").input("")
     next(b for b in app.button if b.label == "Remove it from the map").click().run()
     no_exceptions(app)
     assert not situation_marked(vega_specs(app)[0])
+    assert app.text_area(key="explore_situation_input").value == ""
+    app.text_area(key="explore_situation_input").input("Two of my directors are in open conflict over resources")
+    next(b for b in app.button if b.label == "Place on the map").click().run()
+    no_exceptions(app)
+    assert situation_marked(vega_specs(app)[0])
 
 
 @pytest.mark.slow
@@ -483,3 +487,14 @@ def test_page_compare_view(app, real_atlas):
         "displays-resilience").run()
     no_exceptions(app)
     assert any("Choose two or three" in i.value for i in app.info)
+
+
+@pytest.mark.slow
+def test_page_shows_a_hostile_link_value_inert(app):
+    app.query_params["capability"] = "<img src=x onerror=alert(1)>[click](javascript:alert(1))"
+    app.run()
+    no_exceptions(app)
+    warning = app.warning[0].value
+    assert "No capability" in warning
+    assert "<" not in warning and "](" not in warning and "javascript:" not in warning
+    assert not app.header

@@ -21,7 +21,7 @@ PLACED = "explore_situation"
 PLACE_INPUT = "explore_situation_input"
 COMPARE = "explore_compare_ids"
 COMPARE_INPUT = "explore_compare_input"
-VIEW = "view"
+VIEW = "explore_view"
 VIEWS = ("Capabilities", "Map", "Compare")
 MARKDOWN = re.compile(r"([\\`*_\[\]<>#$~|])")
 SHAPES = ["circle", "square", "triangle-up", "diamond", "triangle-down", "triangle-right", "triangle-left", "wedge"]
@@ -92,7 +92,8 @@ def follow_links(framework) -> None:
     if value:
         target = browse.resolve(framework, value)
         if target is None:
-            st.warning(f"No capability in this framework matches “{md(str(value))}”. Choose one below.")
+            shown = md(re.sub(r"[^\w .,'-]", "", str(value))[:80]).replace(".", "\\.")
+            st.warning(f"No capability in this framework matches “{shown}”. Choose one below.")
         else:
             open_capability(target.capability_id, target.indicator_id)
 
@@ -215,6 +216,15 @@ def capability_view(atlas, selected: str | None) -> None:
                           help=f"Compare {cap.name} with {link.capability}")
 
 
+def place_typed() -> None:
+    st.session_state[PLACED] = st.session_state.get(PLACE_INPUT, "")
+
+
+def remove_placed() -> None:
+    st.session_state[PLACED] = ""
+    st.session_state[PLACE_INPUT] = ""
+
+
 def situation_form(retriever, atlas):
     """The situation shown on the map: the latest one from the chat, or one typed here. Returns it placed."""
     latest = st.session_state.get("last_situation")
@@ -224,16 +234,12 @@ def situation_form(retriever, atlas):
     text = st.session_state.get(PLACED) or ""
     st.session_state.setdefault(PLACE_INPUT, text)
     with st.form("place-situation", border=False):
-        typed = st.text_area("Describe a situation to place on the map", key=PLACE_INPUT, height=80,
-                             help="Kept only for this session; nothing is stored or sent anywhere.")
+        st.text_area("Describe a situation to place on the map", key=PLACE_INPUT, height=80,
+                     help="Kept only for this session; nothing is stored or sent anywhere.")
         with st.container(horizontal=True):
-            submitted = st.form_submit_button("Place on the map", icon=":material/my_location:")
-            cleared = st.form_submit_button("Remove it from the map")
-    if submitted:
-        text = typed
-    if cleared:
-        text = ""
-    st.session_state[PLACED] = text
+            st.form_submit_button("Place on the map", icon=":material/my_location:", on_click=place_typed)
+            st.form_submit_button("Remove it from the map", on_click=remove_placed)
+    text = st.session_state.get(PLACED) or ""
     if not text.strip():
         return None
     try:
