@@ -74,8 +74,11 @@ def read_json(path: Path | None, key: str) -> tuple[object, str]:
         value = json.loads(raw.decode("utf-8-sig")).get(key)
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, RecursionError) as err:
         raise IndexProblem(f"{path}: not a valid JSON data file ({err})") from None
-    texts = value.values() if key == "exemplars" and isinstance(value, dict) else [value]
-    if value is not None and not all(isinstance(t, list) and all(isinstance(x, str) for x in t) for t in texts):
+    if key == "exemplars":
+        lists = list(value.values()) if isinstance(value, dict) else [None]
+    else:
+        lists = [value]
+    if value is not None and not all(isinstance(t, list) and all(isinstance(x, str) for x in t) for t in lists):
         shape = "an object of capability id to a list of text" if key == "exemplars" else "a list of text"
         raise IndexProblem(f"{path}: '{key}' must be {shape}")
     return value, hashlib.sha256(raw).hexdigest()
@@ -221,7 +224,11 @@ def load(folder: Path, want: dict) -> Index:
         path = folder / name
         if not path.exists():
             raise IndexProblem(f"index at {folder} is broken: {name} missing")
-        if files.get(name) != sha256_file(path):
+        try:
+            current = sha256_file(path)
+        except OSError as err:
+            raise IndexProblem(f"index at {folder} is broken: cannot read {name} ({err.strerror})") from None
+        if files.get(name) != current:
             raise IndexProblem(f"index at {folder} is broken: {name} does not match its checksum")
     try:
         index = faiss.deserialize_index(np.fromfile(folder / INDEX_FILE, dtype=np.uint8))
