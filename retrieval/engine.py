@@ -11,9 +11,10 @@ import settings as settings_module
 from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
-from retrieval import scoring
+from retrieval import classifier, scoring
+from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
-from retrieval.text import InputError, prepare
+from retrieval.text import InputError, prepare, sentences
 
 
 @dataclass(frozen=True)
@@ -23,18 +24,36 @@ class Calibration:
     off: int
 
 
+@dataclass(frozen=True)
+class Method:
+    """How capability scores are made: weights of the standardised signals, the roll-up, long-text splitting.
+
+    The weights were chosen on the dev split of tests/data/situations.jsonl (see README, Retrieval quality).
+    """
+
+    classifier: float = 1.0
+    lexical: float = 0.75
+    dense: float = 0.5
+    dense_k: int = 3
+    split_from: int = 3
+
+
 class Retriever:
     """Maps situation text to capabilities of one framework, using one encoder and one index."""
 
-    def __init__(self, framework: Framework, index: store.Index, encoder, max_chars: int = 4000):
+    def __init__(self, framework: Framework, index: store.Index, encoder, max_chars: int = 4000,
+                 method: Method | None = None):
         self.framework = framework
         self.index = index
         self.encoder = encoder
         self.max_chars = max_chars
+        self.method = method or Method()
         self.capabilities = framework.capabilities
         self.cap_pos = {cap.id: n for n, cap in enumerate(self.capabilities)}
         self.owners = np.array([self.cap_pos.get(item.capability_id, -1) for item in index.items])
         self.indicator_rows = {item.id: row for row, item in enumerate(index.items) if item.kind == "indicator"}
+        self.classifier = self._train()
+        self.lexical = BM25([self._document(n, cap) for n, cap in enumerate(self.capabilities)])
         self.calibration = self._calibrate()
 
     @classmethod
@@ -52,6 +71,18 @@ class Retriever:
     def notices(self) -> list[str]:
         return self.index.notices
 
+    def _train(self) -> classifier.Linear | None:
+        """The exemplar classifier (None when the framework has no exemplars)."""
+        rows = self.index.rows("exemplar")
+        if rows.size == 0 or self.index.vectors.shape[0] != len(self.index.items):
+            return None
+        return classifier.train(self.index.vectors[rows], self.owners[rows], len(self.capabilities))
+
+    def _document(self, cap_index: int, cap) -> str:
+        """A capability's text for lexical matching: its name and every item embedded for it."""
+        texts = [item.text for item, owner in zip(self.index.items, self.owners, strict=True) if owner == cap_index]
+        return "\n".join([cap.name, *texts])
+
     def _similarities(self, vectors: np.ndarray) -> np.ndarray:
         """Similarity of each query vector to every item, in item row order.
 
@@ -66,7 +97,19 @@ class Retriever:
         return sims
 
     def _scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Confidence roll-up: per capability, the mean of its two best item similarities."""
         return scoring.rollup(self._similarities(vectors), self.owners, len(self.capabilities))
+
+    def _fused(self, texts: list[str], vectors: np.ndarray, sims: np.ndarray) -> np.ndarray:
+        """Ranking scores: classifier, BM25 and dense roll-up, each standardised per query, then weighted."""
+        method = self.method
+        dense = scoring.rollup(sims, self.owners, len(self.capabilities), k=method.dense_k)
+        parts = [(dense, method.dense), (self.lexical.scores_many(texts), method.lexical)]
+        if self.classifier is not None:
+            parts.append((self.classifier.scores(vectors), method.classifier))
+        else:
+            parts[0] = (dense, 1.0)
+        return scoring.fuse(parts)
 
     def _calibrate(self) -> Calibration:
         """Off-topic threshold from data: exemplar situations (each scored without itself) against
@@ -81,6 +124,11 @@ class Retriever:
         off_scores = self._scores(off).max(axis=1)
         return Calibration(scoring.calibrate(real, off_scores), int(rows.size), int(len(off)))
 
+    def pieces(self, text: str) -> list[str]:
+        """The sentences of a prepared text that are also scored on their own ([] for a short text)."""
+        parts = sentences(text)
+        return parts if len(parts) >= self.method.split_from else []
+
     def search(self, text: str, top: int = 3, clusters: Iterable[str] | None = None,
                capabilities: Iterable[str] | None = None, indicators: int = 3) -> SearchResult:
         """Rank capabilities for a situation. Raises InputError for empty text."""
@@ -88,23 +136,34 @@ class Retriever:
 
     def search_many(self, texts: list[str], top: int = 3, clusters: Iterable[str] | None = None,
                     capabilities: Iterable[str] | None = None, indicators: int = 3) -> list[SearchResult]:
-        """Rank capabilities for several situations in one encoder call."""
+        """Rank capabilities for several situations: whole texts in one encoder call, their sentences in another."""
         prepared = [prepare(t, self.max_chars) for t in texts]
         allowed = self._allowed(clusters, capabilities)
+        pieces = [self.pieces(p.text) for p in prepared]
+        flat = [p.text for p in prepared] + [piece for group in pieces for piece in group]
         vectors = self.encoder.encode([p.text for p in prepared])
+        if len(flat) > len(prepared):
+            vectors = np.vstack([vectors, self.encoder.encode(flat[len(prepared):])])
         sims = self._similarities(vectors)
-        cap_scores = scoring.rollup(sims, self.owners, len(self.capabilities))
-        results = []
-        for q, prep in enumerate(prepared):
-            confidence = float(cap_scores[q].max())
-            off_topic = confidence < self.calibration.threshold
-            order = [c for c in np.argsort(-cap_scores[q], kind="stable") if allowed is None or c in allowed]
-            matches = tuple(self._match(c, cap_scores[q, c], sims[q], indicators) for c in order[: max(top, 0)])
-            notices = ()
+        fused = self._fused(flat, vectors, sims)
+        confidence = scoring.rollup(sims[: len(prepared)], self.owners, len(self.capabilities)).max(axis=1)
+        results, start = [], len(prepared)
+        for q, (prep, group) in enumerate(zip(prepared, pieces, strict=True)):
+            rows = [q, *range(start, start + len(group))]
+            start += len(group)
+            scores = scoring.combine(fused[q], fused[rows[1:]]) if group else fused[q]
+            shares = scoring.softmax(scores)
+            off_topic = bool(confidence[q] < self.calibration.threshold)
+            order = [c for c in np.argsort(-scores, kind="stable") if allowed is None or c in allowed]
+            item_sims = sims[rows].max(axis=0)
+            matches = tuple(self._match(c, shares[c], item_sims, indicators) for c in order[: max(top, 0)])
+            notices = []
             if prep.truncated:
-                notices = (f"Only the first {len(prep.text):,} characters of {prep.original_chars:,} were read.",)
-            results.append(SearchResult(prep.text, off_topic, matches, confidence, self.calibration.threshold,
-                                        prep.truncated, notices))
+                notices.append(f"Only the first {len(prep.text):,} characters of {prep.original_chars:,} were read.")
+            if group:
+                notices.append(f"Read as a whole and sentence by sentence ({len(group)} sentences).")
+            results.append(SearchResult(prep.text, off_topic, matches, float(confidence[q]),
+                                        self.calibration.threshold, prep.truncated, tuple(notices)))
         return results
 
     def _allowed(self, clusters, capabilities) -> set[int] | None:

@@ -1,4 +1,4 @@
-"""Roll item similarities up to capability scores, and choose the off-topic threshold from data."""
+"""Roll item similarities up to capability scores, fuse the scoring signals, and choose the off-topic threshold."""
 
 from __future__ import annotations
 
@@ -47,3 +47,42 @@ def calibrate(real: np.ndarray, off: np.ndarray, miss_weight: float = 3.0) -> fl
         if cost < best_cost:
             best_cost, best_cut = cost, threshold
     return float(best_cut)
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Each row shifted to mean 0 and scaled to standard deviation 1 (a flat row becomes all zeros).
+
+    Signals on different scales (cosine similarities, classifier margins, BM25 weights) become comparable
+    per query, so they can be added with plain weights.
+    """
+    scores = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    spread = scores.std(axis=1, keepdims=True)
+    centred = scores - scores.mean(axis=1, keepdims=True)
+    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread > 1e-12)
+
+
+def fuse(parts: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """Weighted sum of standardised (queries, capabilities) score matrices; parts with weight 0 are skipped."""
+    used = [(np.atleast_2d(part), weight) for part, weight in parts if weight and part is not None]
+    if not used:
+        raise ValueError("nothing to fuse")
+    return sum(weight * standardise(part) for part, weight in used)
+
+
+def combine(whole: np.ndarray, pieces: np.ndarray) -> np.ndarray:
+    """Scores for a long text from the whole text's scores and its sentences' scores (one row each).
+
+    Half the whole text, half the best sentence per capability: a concern raised in one sentence of a
+    long account still reaches the top, while the overall gist keeps its weight.
+    """
+    pieces = np.atleast_2d(pieces)
+    if pieces.shape[0] == 0:
+        return np.asarray(whole, dtype=np.float64)
+    return 0.5 * np.asarray(whole, dtype=np.float64) + 0.5 * pieces.max(axis=0)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Scores to shares that sum to 1 over the last axis."""
+    scores = np.asarray(scores, dtype=np.float64)
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
