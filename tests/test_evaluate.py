@@ -1,0 +1,84 @@
+"""The quality harness: metrics by hand, loading the labelled file, and a report on the tiny framework."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from retrieval import evaluate
+
+
+def test_metrics_by_hand():
+    labels = [("a",), ("b", "c"), ("d",), ("e", "x")]
+    rankings = [
+        ["a", "b", "c", "d", "e", "f"],
+        ["a", "c", "b", "d", "e", "f"],
+        ["a", "b", "c", "e", "f", "d"],
+        ["a", "b", "c", "d", "f", "g"],
+    ]
+    scores = evaluate.score(labels, rankings)
+    assert scores.n == 4
+    assert scores.hit1 == 0.25
+    assert scores.hit3 == 0.5
+    assert scores.mrr == pytest.approx((1 + 1 / 2 + 1 / 6 + 0) / 4, abs=1e-4)
+    assert scores.mrr3 == pytest.approx((1 + 1 / 2) / 4, abs=1e-4)
+    assert scores.recall5 == pytest.approx((1 + 1 + 0 + 0) / 4, abs=1e-4)
+    assert evaluate.score([], []).n == 0
+
+
+def test_recall_counts_each_label():
+    scores = evaluate.score([("a", "b", "z")], [["a", "q", "r", "s", "b", "z"]])
+    assert scores.recall5 == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_load_reads_labels_and_rejects_bad_lines(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "s1", "text": "t", "labels": ["a", "b"], "split": "dev"}\n\n'
+                    '{"id": "o1", "text": "hi", "labels": [], "split": "test", "off_topic": true}\n', encoding="utf-8")
+    rows = evaluate.load(path)
+    assert [(r.id, r.labels, r.split, r.off_topic) for r in rows] == [("s1", ("a", "b"), "dev", False),
+                                                                      ("o1", (), "test", True)]
+    path.write_text('{"id": "s1", "text": "t"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"s.jsonl:1"):
+        evaluate.load(path)
+
+
+@pytest.fixture
+def tiny_situations(tmp_path):
+    rows = [
+        {"id": "1", "text": "we are over budget and need savings", "labels": ["budget"], "split": "dev"},
+        {"id": "2", "text": "two of my managers keep fighting", "labels": ["conflict"], "split": "dev"},
+        {"id": "3", "text": "feedback for a junior officer", "labels": ["coaching", "conflict"], "split": "test"},
+        {"id": "4", "text": "zebra giraffe lion", "labels": [], "split": "dev", "off_topic": True},
+    ]
+    path = tmp_path / "situations.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return evaluate.load(path)
+
+
+def test_report_on_the_tiny_framework(tiny_retriever, tiny_situations):
+    report = evaluate.evaluate(tiny_retriever, tiny_situations)
+    assert set(report["splits"]) == {"dev", "test"}
+    dev = report["splits"]["dev"]
+    assert set(dev["scores"]) == set(evaluate.SYSTEMS)
+    assert dev["scores"]["method"]["n"] == 2 and report["splits"]["test"]["scores"]["bm25"]["n"] == 1
+    texts = [s.text for s in tiny_situations if s.split == "dev"]
+    flags = [r.off_topic for r in tiny_retriever.search_many(texts)]
+    assert dev["abstention"] == {"off_topic": 1, "off_topic_flagged": int(flags[2]), "real": 2,
+                                 "real_flagged": int(flags[0]) + int(flags[1])}
+    ranked, _ = evaluate.method_rankings(tiny_retriever, texts)
+    assert all(sorted(r) == sorted(c.id for c in tiny_retriever.capabilities) for r in ranked)
+    hit1 = sum(r[0] in s.labels for r, s in zip(ranked[:2], tiny_situations[:2], strict=True)) / 2
+    assert dev["scores"]["method"]["hit1"] == hit1
+    text = evaluate.render(report)
+    assert "dev split" in text and "test split" in text and "BM25 (no exemplars)" in text and "off-topic" in text
+    assert set(evaluate.evaluate(tiny_retriever, tiny_situations, ("test",))["splits"]) == {"test"}
+
+
+def test_baselines_use_framework_text_only(tiny_retriever):
+    assert evaluate.lexical_rankings(tiny_retriever, ["mediates disputes calmly"])[0][0] == "conflict"
+    assert evaluate.dense_rankings(tiny_retriever, ["Tracks spending against the budget."])[0][0] == "budget"
+    # "arguing" occurs only in a conflict exemplar: the method's lexical part sees it, the baseline does not.
+    assert evaluate.lexical_rankings(tiny_retriever, ["arguing"])[0] == ["coaching", "conflict", "budget"]
+    assert tiny_retriever.capabilities[int(tiny_retriever.lexical.scores("arguing").argmax())].id == "conflict"
