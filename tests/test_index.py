@@ -120,10 +120,10 @@ def test_crash_while_saving_leaves_nothing_loadable(built, tiny_framework, fake_
     assert "manifest missing" in rebuilt.notices[0]
 
 
-def test_hnsw_above_threshold(monkeypatch):
-    monkeypatch.setattr(store, "HNSW_FROM", 10)
+def test_approximate_above_threshold(monkeypatch):
+    monkeypatch.setattr(store, "APPROXIMATE_FROM", 10)
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(50, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    assert isinstance(store.make_faiss(vectors), faiss.IndexHNSWFlat)
+    assert isinstance(store.make_faiss(vectors), faiss.IndexIVFFlat)
     assert isinstance(store.make_faiss(vectors[:5]), faiss.IndexFlatIP)

@@ -1,0 +1,1 @@
+"""Benchmarks for ILS Coach: latency, start-up, memory, scale and concurrency (`python -m bench`)."""

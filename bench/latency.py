@@ -1,0 +1,115 @@
+"""Warm query latency: the Retriever end to end against encode-only, util.semantic_search and TF-IDF.
+
+Every method answers the same situations in the same loop (one situation at a time, the methods interleaved),
+so the ratios compare like with like even when other processes load the machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from bench.stats import ratio, summary
+
+
+def tfidf(texts: list[str]) -> Callable[[str], np.ndarray]:
+    """A TF-IDF search over the same item texts: returns the 10 best item rows for a query."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
+    matrix = vectorizer.fit_transform(texts)
+
+    def search(query: str) -> np.ndarray:
+        scores = (matrix @ vectorizer.transform([query]).T).toarray().ravel()
+        best = np.argpartition(-scores, min(10, len(scores) - 1))[:10]
+        return best[np.argsort(-scores[best])]
+
+    return search
+
+
+def hand_written(model_path: str, texts: list[str]):
+    """What a user would write with sentence-transformers alone: encode, then util.semantic_search on a tensor.
+
+    Returns (search, search_only): the full path from text, and semantic_search given a query vector.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer, util
+
+    model = SentenceTransformer(model_path, device="cpu")
+    corpus = model.encode(texts, convert_to_tensor=True, normalize_embeddings=True)
+
+    def search(query: str) -> int:
+        vector = model.encode(query, convert_to_tensor=True, normalize_embeddings=True)
+        return util.semantic_search(vector, corpus, top_k=10)[0][0]["corpus_id"]
+
+    def search_only(vector: np.ndarray) -> int:
+        return util.semantic_search(torch.from_numpy(vector), corpus, top_k=10)[0][0]["corpus_id"]
+
+    return search, search_only
+
+
+def _top_capability(retriever, row: int) -> str:
+    return retriever.index.items[int(row)].capability_id
+
+
+def measure(retriever, situations: list[str], rounds: int = 1, alternatives: bool = True, warmup: int = 5) -> dict:
+    """Query p50/p95 through Retriever.search, encode-only p50 and, optionally, the alternatives.
+
+    `rounds` repeats the whole list; with alternatives=False only the Retriever and the encoder are timed
+    (used by the tests with a fake encoder).
+    """
+    items = [item.text for item in retriever.index.items]
+    methods: dict[str, Callable[[str], object]] = {
+        "query": lambda text: retriever.search(text),
+        "encode": lambda text: retriever.encoder.encode([text]),
+    }
+    agree: dict[str, list[bool]] = {}
+    if alternatives:
+        search, search_only = hand_written(str(retriever.encoder.path), items)
+        lexical = tfidf(items)
+        methods["semantic_search"] = search
+        methods["tfidf"] = lexical
+        vectors = {text: retriever.encoder.encode([text]) for text in situations}
+        methods["semantic_search_only"] = lambda text: search_only(vectors[text])
+        tops = {text: retriever.search(text).top for text in situations}
+        agree = {
+            "semantic_search": [tops[t] is not None and _top_capability(retriever, search(t)) == tops[t].id
+                                for t in situations],
+            "tfidf": [tops[t] is not None and _top_capability(retriever, lexical(t)[0]) == tops[t].id
+                      for t in situations],
+        }
+    for text in situations[:warmup]:
+        for fn in methods.values():
+            fn(text)
+    seconds: dict[str, list[float]] = {name: [] for name in methods}
+    for _ in range(rounds):
+        for text in situations:
+            for name, fn in methods.items():
+                started = time.perf_counter()
+                fn(text)
+                seconds[name].append(time.perf_counter() - started)
+    stats = {name: summary(values) for name, values in seconds.items()}
+    query, encode = stats["query"], stats["encode"]
+    out = {
+        "situations": len(situations),
+        "rounds": rounds,
+        "query": query,
+        "encode": encode,
+        "query_p50_ms": query["p50_ms"],
+        "query_p95_ms": query["p95_ms"],
+        "encode_p50_ms": encode["p50_ms"],
+        "overhead_ratio": ratio(query["p50_ms"], encode["p50_ms"]),
+    }
+    if alternatives:
+        out["alternatives"] = {
+            name: {**stats[name], "query_p50_ratio": ratio(query["p50_ms"], stats[name]["p50_ms"]),
+                   **({"top1_agrees_with_retriever": round(float(np.mean(agree[name])), 3)} if name in agree else {})}
+            for name in ("semantic_search", "semantic_search_only", "tfidf")
+        }
+        out["search_only_ms"] = {
+            "retriever_minus_encode_p50": round(query["p50_ms"] - encode["p50_ms"], 2),
+            "semantic_search_p50": stats["semantic_search_only"]["p50_ms"],
+        }
+    return out

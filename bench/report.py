@@ -1,0 +1,121 @@
+"""The issue's targets checked against a result, and the plain-text table `python -m bench` prints."""
+
+from __future__ import annotations
+
+REQUIRED = ("query_p50_ms", "query_p95_ms", "encode_p50_ms", "cold_start_s", "index_build_s", "rss_mb", "scale",
+            "machine", "date")
+SCALE_ROW = ("vectors", "index_type", "build_s", "query_p95_ms", "recall_at_10", "memory_mb")
+
+
+def missing(result: dict) -> list[str]:
+    """Required top-level keys (issue 7) absent from a result, and scale rows lacking a required field."""
+    gaps = [key for key in REQUIRED if result.get(key) is None]
+    for n, row in enumerate(result.get("scale") or []):
+        gaps += [f"scale[{n}].{key}" for key in SCALE_ROW if row.get(key) is None]
+    return gaps
+
+
+def _get(result: dict, *path):
+    value = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _largest(rows: list[dict], kind: str) -> dict | None:
+    """The approximate row with the most vectors whose index type name contains `kind`."""
+    rows = [r for r in rows if kind in r["index_type"]]
+    return max(rows, key=lambda r: r["vectors"]) if rows else None
+
+
+def targets(result: dict) -> list[dict]:
+    """Each target of issue 7 with the measured value and whether it is met (None when not measured)."""
+    def check(name, value, goal, ok):
+        return {"target": name, "value": value, "goal": goal, "met": None if value is None else bool(ok(value))}
+
+    rows = result.get("scale") or []
+    at_million = [r for r in rows if r["vectors"] >= 1_000_000 and r["index_type"] != "IndexFlatIP"]
+    best = min(at_million, key=lambda r: r["query_p95_ms"] if r["recall_at_10"] >= 0.95 else 1e9, default=None)
+    first = (_get(result, "concurrency", "configs") or [None])[0]
+    out = [
+        check("query p95 (ms, warm)", result.get("query_p95_ms"), "<= 20", lambda v: v <= 20),
+        check("retrieval overhead (query p50 / encode p50)", result.get("overhead_ratio"), "<= 1.5",
+              lambda v: v <= 1.5),
+        check("cold start with a built index (s)", result.get("cold_start_s"), "<= 5", lambda v: v <= 5),
+        check("10^6 vectors: query p95 (ms)", best and best["query_p95_ms"], "<= 30", lambda v: v <= 30),
+        check("10^6 vectors: recall@10", best and best["recall_at_10"], ">= 0.95", lambda v: v >= 0.95),
+        check("throughput 16 threads / 1 thread", first and first["throughput_ratio_max_vs_1"], ">= 1",
+              lambda v: v >= 1),
+    ]
+    if best:
+        out[3]["index_type"] = out[4]["index_type"] = best["index_type"]
+    return out
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def grid(header: list[str], rows: list[list]) -> str:
+    """A left-aligned plain-text table."""
+    cells = [[_fmt(c) for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def table(result: dict) -> str:
+    m = result.get("machine", {})
+    parts = [f"ILS Coach benchmarks, {result.get('date')} ({result.get('mode')} run, {result.get('duration_s')} s) on "
+             f"{m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gib')} GiB; load average "
+             f"{m.get('load_average_at_start')} at start, {m.get('load_average_at_end')} at end"]
+    alt = _get(result, "latency", "alternatives") or {}
+    figures = [
+        ["query p50 / p95 (ms)", f"{_fmt(result.get('query_p50_ms'))} / {_fmt(result.get('query_p95_ms'))}"],
+        ["encode-only p50 (ms)", result.get("encode_p50_ms")],
+        ["overhead (query p50 / encode p50)", result.get("overhead_ratio")],
+        ["sentence-transformers + semantic_search p50 (ms)", _get(alt, "semantic_search", "p50_ms")],
+        ["  query p50 / that", _get(alt, "semantic_search", "query_p50_ratio")],
+        ["semantic_search alone on a tensor p50 (ms)", _get(alt, "semantic_search_only", "p50_ms")],
+        ["TF-IDF p50 (ms)", _get(alt, "tfidf", "p50_ms")],
+        ["  query p50 / that", _get(alt, "tfidf", "query_p50_ratio")],
+        ["cold start, index built (s, median)", result.get("cold_start_s")],
+        ["cold start, index missing (s, median)", result.get("cold_start_build_s")],
+        ["index build in process (s)", result.get("index_build_s")],
+        ["CLI peak RSS, one query (MB)", result.get("rss_mb")],
+        ["server RSS with sessions open (MB)", result.get("server_rss_mb")],
+        ["browser Enter to answer (ms, median)", result.get("browser_enter_to_answer_ms")],
+    ]
+    parts += ["", grid(["measure", "value"], figures)]
+    phases = [(label, _get(result, "cold", key, "phases_s")) for key, label in
+              (("breakdown", "index built"), ("breakdown_index_missing", "index missing"))]
+    if any(p for _, p in phases):
+        parts.append("")
+    parts += [f"cold start phases, {label} (s): " + ", ".join(f"{k} {v}" for k, v in p.items())
+              for label, p in phases if p]
+    scale = (result.get("scale") or []) + (result.get("scale_random") or [])
+    if scale:
+        parts += ["", grid(["vectors", "data", "index", "params", "build s", "p50 ms", "p95 ms", "recall@10",
+                            "memory MB"],
+                           [[r["vectors"], r["data"], r["index_type"],
+                             " ".join(f"{k}={v}" for k, v in r["params"].items()), r["build_s"], r["query_p50_ms"],
+                             r["query_p95_ms"], r["recall_at_10"], r["memory_mb"]] for r in scale])]
+    for config in _get(result, "concurrency", "configs") or []:
+        parts += ["", f"concurrency, torch threads {config['torch_threads']}, encode slots {config['encode_slots']}"
+                      f" (16 vs 1 thread throughput x{config['throughput_ratio_max_vs_1']})",
+                  grid(["threads", "queries/s", "p50 ms", "p95 ms"],
+                       [[r["threads"], r["throughput_qps"], r["p50_ms"], r["p95_ms"]] for r in config["rows"]])]
+    if result.get("targets"):
+        parts += ["", grid(["target", "goal", "value", "met"],
+                           [[t["target"], t["goal"], t["value"], {True: "yes", False: "NO", None: "-"}[t["met"]]]
+                            for t in result["targets"]])]
+    for name, error in (result.get("errors") or {}).items():
+        parts.append(f"error in {name}: {error}")
+    return "\n".join(parts)

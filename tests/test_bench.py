@@ -1,0 +1,167 @@
+"""The benchmark logic on small inputs: statistics, result shape, scale code, index choice. No timing asserts."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+
+import faiss
+import numpy as np
+import pytest
+
+import settings
+from bench import concurrency, latency, report, scale, stats
+from bench.__main__ import run
+from bench.texts import situations
+from index import store
+from tests.conftest import DATA, ROOT
+
+
+@pytest.mark.parametrize("q", [0, 5, 37.5, 50, 95, 99, 100])
+def test_percentile_matches_numpy(q):
+    values = np.random.default_rng(int(q)).exponential(size=57)
+    assert stats.percentile(values, q) == pytest.approx(np.percentile(values, q))
+
+
+def test_median_and_summary():
+    assert stats.median([3.0, 1.0, 2.0, 10.0]) == 2.5
+    out = stats.summary([0.001, 0.002, 0.003, 0.004])
+    assert out["p50_ms"] == 2.5 and out["n"] == 4 and out["mean_ms"] == 2.5
+    assert out["p95_ms"] == pytest.approx(np.percentile([1, 2, 3, 4], 95), abs=0.01)
+    with pytest.raises(ValueError):
+        stats.percentile([], 50)
+    with pytest.raises(ValueError):
+        stats.percentile([1.0], 101)
+
+
+def test_ratio():
+    assert stats.ratio(3.0, 2.0) == 1.5
+    assert stats.ratio(1.0, 0.0) is None
+
+
+def test_situations_are_a_hundred_of_our_own():
+    texts = situations()
+    assert len(texts) == 100 and len(set(texts)) == 100
+    assert all(len(t.split()) >= 8 for t in texts)
+    labelled = {json.loads(line)["text"].strip().lower() for line in (DATA / "situations.jsonl").open()}
+    exemplars = json.loads((ROOT / "corpus" / "data" / "exemplars.json").read_text())["exemplars"]
+    authored = {t.strip().lower() for texts_ in exemplars.values() for t in texts_}
+    assert not {t.lower() for t in texts} & (labelled | authored)
+
+
+def test_tfidf_finds_the_matching_text():
+    texts = ["budget savings and spending", "coaching staff to grow", "conflict between two teams"]
+    search = latency.tfidf(texts)
+    assert search("our teams are in conflict")[0] == 2
+    assert search("we need savings in the budget")[0] == 0
+
+
+def test_latency_measure_shape(tiny_retriever):
+    texts = ["two managers keep arguing", "we are over budget", "my staff need feedback on their work"]
+    out = latency.measure(tiny_retriever, texts, rounds=2, alternatives=False, warmup=1)
+    assert out["query"]["n"] == out["encode"]["n"] == 6
+    assert out["query_p95_ms"] >= out["query_p50_ms"] > 0
+    assert out["overhead_ratio"] == stats.ratio(out["query_p50_ms"], out["encode_p50_ms"])
+
+
+def test_synthetic_vectors_are_noisy_unit_copies():
+    base = scale.random_unit(20, 64, seed=3)
+    vectors = scale.synthetic(base, 500, sigma=0.05, seed=1)
+    assert vectors.shape == (500, 64) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    nearest = (vectors @ base.T).max(axis=1)
+    expected = 1 / np.sqrt(1 + 64 * 0.05 ** 2)
+    assert abs(float(nearest.mean()) - expected) < 0.05
+
+
+def test_recall_at():
+    truth = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
+    assert scale.recall_at(truth, truth, k=4) == 1.0
+    assert scale.recall_at(np.array([[4, 3, 9, 9], [0, 0, 0, 0]]), truth, k=4) == 0.25
+
+
+def test_scale_rows_on_a_thousand_vectors():
+    base = scale.random_unit(40, 384, seed=0)
+    queries = scale.synthetic(base, 30, seed=9)
+    rows = scale.measure(base, queries, [1_000], kinds_for={1_000: ("ivf", "hnsw")})
+    assert [r["index_type"] for r in rows] == ["IndexFlatIP", "IndexIVFFlat", "IndexHNSWFlat"]
+    assert all(r["vectors"] == 1_000 and r["queries"] == 30 for r in rows)
+    assert rows[0]["recall_at_10"] == 1.0
+    assert all(0.8 <= r["recall_at_10"] <= 1.0 for r in rows[1:])
+    assert rows[0]["memory_mb"] == pytest.approx(1_000 * 384 * 4 / 1e6, rel=0.05)
+    assert all(r["query_p95_ms"] >= r["query_p50_ms"] for r in rows)
+
+
+def test_make_faiss_chooses_by_size(monkeypatch):
+    vectors = scale.synthetic(scale.random_unit(30, 32, seed=1), 2_000, sigma=0.05)
+    assert isinstance(store.make_faiss(vectors), faiss.IndexFlatIP)
+    monkeypatch.setattr(store, "APPROXIMATE_FROM", 1_000)
+    index = store.make_faiss(vectors)
+    assert isinstance(index, faiss.IndexIVFFlat) and index.ntotal == 2_000
+    assert index.nlist == int(np.sqrt(2_000)) and index.nprobe == store.PROBES == 32
+    assert np.allclose(index.reconstruct_n(0, 5), vectors[:5])
+    _, rows = index.search(vectors[:50], 1)
+    assert np.mean(rows[:, 0] == np.arange(50)) >= 0.9
+    assert isinstance(store.make_faiss(vectors[:999]), faiss.IndexFlatIP)
+    assert isinstance(store.make_faiss(vectors[:100], kind="ivf"), faiss.IndexIVFFlat)
+    with pytest.raises(ValueError):
+        store.make_faiss(vectors, kind="lsh")
+
+
+def test_hammer_counts_every_query_across_threads():
+    seen, lock = [], threading.Lock()
+
+    def search(text):
+        with lock:
+            seen.append(text)
+
+    out = concurrency.hammer(search, ["a", "b", "c"], workers=4, queries=30)
+    assert out["queries"] == 30 and len(seen) == 30 and out["threads"] == 4
+    assert out["throughput_qps"] > 0 and out["p95_ms"] >= out["p50_ms"]
+
+
+def test_hammer_reraises_errors():
+    def search(_):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        concurrency.hammer(search, ["a"], workers=2, queries=4)
+
+
+def test_targets_are_judged_from_the_values():
+    result = {"query_p95_ms": 19.0, "overhead_ratio": 1.6, "cold_start_s": 5.5,
+              "scale": [{"vectors": 1_000_000, "index_type": "IndexIVFFlat", "query_p95_ms": 12.0,
+                         "recall_at_10": 0.97},
+                        {"vectors": 1_000_000, "index_type": "IndexFlatIP", "query_p95_ms": 140.0,
+                         "recall_at_10": 1.0}],
+              "concurrency": {"configs": [{"throughput_ratio_max_vs_1": 0.9}]}}
+    met = {t["target"]: t["met"] for t in report.targets(result)}
+    assert met == {
+        "query p95 (ms, warm)": True,
+        "retrieval overhead (query p50 / encode p50)": False,
+        "cold start with a built index (s)": False,
+        "10^6 vectors: query p95 (ms)": True,
+        "10^6 vectors: recall@10": True,
+        "throughput 16 threads / 1 thread": False,
+    }
+    assert all(t["met"] is None for t in report.targets({}))
+
+
+def test_small_run_has_the_result_shape(tiny_retriever, tiny_exemplars, tiny_offtopic, tmp_path):
+    config = dataclasses.replace(settings.get(), exemplars=tiny_exemplars, offtopic=tiny_offtopic,
+                                 index_dir=tmp_path / "idx")
+    size = {"alternatives": False, "rounds": 1, "build_runs": 1, "workers": (1, 3), "concurrency_queries": 12,
+            "concurrency_configs": ((1, 2),), "sizes": [1_000], "kinds": {1_000: ("ivf",)}, "random": False}
+    texts = ["two managers keep arguing", "we are over budget", "my staff need feedback"]
+    result = run(("latency", "build", "concurrency", "scale"), quick=True, retriever=tiny_retriever, config=config,
+                 size=size, texts=texts)
+    assert result["errors"] == {}
+    assert result["missing"] == ["cold_start_s", "rss_mb"]
+    assert result["index_build"]["items"] == len(tiny_retriever.index.items)
+    assert [r["index_type"] for r in result["scale"]] == ["IndexFlatIP", "IndexIVFFlat"]
+    assert [r["threads"] for r in result["concurrency"]["configs"][0]["rows"]] == [1, 3]
+    assert {"cores", "cpu", "versions", "load_average_at_start", "load_average_at_end"} <= set(result["machine"])
+    json.dumps(result)
+    table = report.table(result)
+    assert str(result["query_p50_ms"]) in table and "IndexIVFFlat" in table
