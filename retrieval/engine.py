@@ -35,7 +35,7 @@ class Method:
     lexical: float = 0.75
     dense: float = 0.5
     dense_k: int = 3
-    split_from: int = 3
+    split_from: int = 4
 
 
 class Retriever:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -183,7 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     for notice in retriever.notices:
         print(f"note: {notice}", file=sys.stderr)
     report = evaluate(retriever, situations, tuple(args.split or SPLITS))
-    print(json.dumps(report) if args.json else render(report))
+    try:
+        print(json.dumps(report) if args.json else render(report), flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

@@ -230,10 +230,11 @@ def test_splitting_surfaces_both_concerns_of_joined_dev_situations(real_retrieve
     real = [s for s in _situations() if s.split == "dev" and not s.off_topic]
     rng = np.random.default_rng(7)
     pairs = []
-    while len(pairs) < 80:
+    while len(pairs) < 60:
         a, b = (real[n] for n in rng.choice(len(real), 2, replace=False))
-        if not set(a.labels) & set(b.labels):
-            pairs.append((f"{a.text} {b.text}", a.labels, b.labels))
+        text = f"{a.text} {b.text}"
+        if not set(a.labels) & set(b.labels) and real_retriever.pieces(text):
+            pairs.append((text, a.labels, b.labels))
     whole = Retriever(real_retriever.framework, real_retriever.index, real_retriever.encoder,
                       method=dataclasses.replace(real_retriever.method, split_from=99))
 
