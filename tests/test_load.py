@@ -15,6 +15,7 @@ import time
 import numpy as np
 import pytest
 
+from tests import wsclient
 from tests.wsclient import Session
 
 pytestmark = pytest.mark.slow
@@ -75,7 +76,7 @@ def test_twenty_sessions_at_once(app_server, real_retriever):
         await asyncio.gather(*(one_session(app_server, n, texts[n], names, record) for n in range(SESSIONS)))
 
     started = time.perf_counter()
-    asyncio.run(asyncio.wait_for(everyone(), LIMIT_SECONDS))
+    wsclient.run(everyone(), LIMIT_SECONDS)
     wall = time.perf_counter() - started
 
     assert sorted(record) == list(range(SESSIONS))

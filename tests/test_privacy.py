@@ -212,9 +212,7 @@ def guarded_server(real_env: dict, folder: Path):
 
 def test_server_session_sends_and_keeps_nothing(real_env, real_settings, real_retriever, tmp_path):
     """A websocket session on a real server: chat, add to plan, open the plan page, chat again."""
-    import asyncio
-
-    from tests.wsclient import Session
+    from tests.wsclient import Session, run
 
     word = marker()
     started = time.time() - 1
@@ -228,7 +226,7 @@ def test_server_session_sends_and_keeps_nothing(real_env, real_settings, real_re
             return answered, plan
 
     with guarded_server(real_env, tmp_path) as (url, log):
-        answered, plan = asyncio.run(asyncio.wait_for(session(url), 600))
+        answered, plan = run(session(url), 600)
     assert not answered.exceptions and word in answered.text
     assert any(cap.name in answered.text for cap in real_retriever.framework.capabilities)
     assert word in plan.text, "the plan page shows the situation, in this session"

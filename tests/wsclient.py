@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import websockets
@@ -17,6 +18,13 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 RERUN = "FINISHED_EARLY_FOR_RERUN"
+
+
+def run(coroutine, timeout: float):
+    """Run a coroutine to the end in a thread of its own (the test's thread may already hold an event loop,
+    Playwright's sync API for one), within `timeout` seconds."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coroutine, timeout)).result()
 
 
 class ProtocolError(RuntimeError):
