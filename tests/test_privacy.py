@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -187,7 +188,8 @@ def guarded_server(real_env: dict, folder: Path):
     cmd = watched([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                    "--server.address", "127.0.0.1", "--server.headless", "true", "--logger.level", "debug"], folder)
     with open(log, "wb") as sink:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=quiet_env(real_env, folder), stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=quiet_env(real_env, folder), stdout=sink, stderr=subprocess.STDOUT,
+                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
@@ -202,12 +204,29 @@ def guarded_server(real_env: dict, folder: Path):
                 time.sleep(0.5)
         yield url, log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End the server and strace with it: the whole process group (terminating strace alone would leave the
+    traced server running)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return
+    time.sleep(2)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def test_server_session_sends_and_keeps_nothing(real_env, real_settings, real_retriever, tmp_path):
