@@ -29,14 +29,14 @@ RESULTS = ROOT / "bench" / "results"
 
 
 def plan(quick: bool) -> dict:
-    """How much of each measurement to do: the full run takes a few minutes, --quick about one."""
+    """How much of each measurement to do: the full run takes about five minutes, --quick about two and a half."""
     full = {"alternatives": True, "rounds": 3, "build_runs": 3, "cold_runs": 5, "cold_build_runs": 5,
-            "phase_runs": 3, "import_runs": 3, "workers": (1, 4, 16), "concurrency_queries": 200,
+            "phase_runs": 3, "import_runs": 1, "st_runs": 3, "workers": (1, 4, 16), "concurrency_queries": 200,
             "concurrency_configs": ((1, 2), (2, 1), (1, 1)), "sizes": [1_000, 10_000, 100_000, 1_000_000],
             "kinds": {1_000_000: ("ivf",)}, "random": True, "sessions": 20}
     if not quick:
         return full
-    return {**full, "rounds": 1, "build_runs": 1, "cold_runs": 3, "cold_build_runs": 2, "phase_runs": 1,
+    return {**full, "rounds": 1, "build_runs": 1, "cold_runs": 3, "cold_build_runs": 2, "phase_runs": 1, "st_runs": 1,
             "import_runs": 1, "concurrency_queries": 100, "concurrency_configs": ((1, 2), (2, 1)),
             "sizes": [1_000, 10_000, 100_000], "kinds": {n: ("ivf",) for n in (1_000, 10_000, 100_000)},
             "random": False, "sessions": 10}
@@ -98,6 +98,8 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
             breakdown_missing = cold.phases(1, empty)
         result["cold"] = {
             "with_index": warm,
+            "with_index_via_sentence_transformers": cold.cold_start(size["st_runs"], config.index_dir,
+                                                                    sentence_transformers=True),
             "index_missing": building,
             "breakdown": cold.phases(size["phase_runs"], config.index_dir),
             "breakdown_index_missing": breakdown_missing,
@@ -152,7 +154,8 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, no 10^6 vectors (about a minute)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repeats, no 10^6 vectors and no HNSW (about two and a half minutes)")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
     parser.add_argument("--out", type=Path, help="result file (default bench/results/latest.json; "
                                                   "quick.json with --quick, partial.json with --only)")

@@ -79,6 +79,9 @@ def table(result: dict) -> str:
     alt = _get(result, "latency", "alternatives") or {}
     figures = [
         ["query p50 / p95 (ms)", f"{_fmt(result.get('query_p50_ms'))} / {_fmt(result.get('query_p95_ms'))}"],
+        ["  best of rounds per situation, p50 / p95 (ms)",
+         f"{_fmt(_get(result, 'latency', 'query_best_of_rounds', 'p50_ms'))} / "
+         f"{_fmt(_get(result, 'latency', 'query_best_of_rounds', 'p95_ms'))}"],
         ["encode-only p50 (ms)", result.get("encode_p50_ms")],
         ["overhead (query p50 / encode p50)", result.get("overhead_ratio")],
         ["sentence-transformers + semantic_search p50 (ms)", _get(alt, "semantic_search", "p50_ms")],
@@ -87,6 +90,8 @@ def table(result: dict) -> str:
         ["TF-IDF p50 (ms)", _get(alt, "tfidf", "p50_ms")],
         ["  query p50 / that", _get(alt, "tfidf", "query_p50_ratio")],
         ["cold start, index built (s, median)", result.get("cold_start_s")],
+        ["  the same through sentence-transformers (s)",
+         _get(result, "cold", "with_index_via_sentence_transformers", "median_s")],
         ["cold start, index missing (s, median)", result.get("cold_start_build_s")],
         ["index build in process (s)", result.get("index_build_s")],
         ["CLI peak RSS, one query (MB)", result.get("rss_mb")],

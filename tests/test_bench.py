@@ -63,6 +63,14 @@ def test_latency_measure_shape(tiny_retriever):
     assert out["query"]["n"] == out["encode"]["n"] == 6
     assert out["query_p95_ms"] >= out["query_p50_ms"] > 0
     assert out["overhead_ratio"] == stats.ratio(out["query_p50_ms"], out["encode_p50_ms"])
+    assert out["query_best_of_rounds"]["n"] == 3
+    assert out["query_best_of_rounds"]["p50_ms"] <= out["query"]["p95_ms"]
+
+
+def test_best_of_rounds_takes_each_situations_fastest_time():
+    rounds = [0.5, 0.2, 0.9, 0.4, 0.3, 0.1]
+    assert latency.best_of(rounds, 3) == [0.4, 0.2, 0.1]
+    assert latency.best_of(rounds, 6) == rounds
 
 
 def test_synthetic_vectors_are_noisy_unit_copies():
