@@ -28,15 +28,16 @@ def main(argv: list[str] | None = None) -> int:
         folder = store.folder_for(config.index_dir, framework)
         if args.command == "info":
             return info(folder, store.wanted(framework, model, config.exemplars, config.offtopic))
-        from index.embed import ModelError, load
+        from index.embed import ModelError, builder, load
 
         try:
             encoder = load(model, threads=config.threads)
+            index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic,
+                                 force=args.force, progress=sys.stderr.isatty(),
+                                 build_encoder=builder(model, config.threads))
         except ModelError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
-        index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic,
-                             force=args.force, progress=sys.stderr.isatty())
     except (CorpusError, store.IndexProblem, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

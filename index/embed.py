@@ -103,9 +103,10 @@ def limit_threads(threads: int) -> None:
 class Encoder:
     """A sentence-transformers model that returns L2-normalised float32 vectors.
 
-    A plain mean-pooled BERT folder (the bundled all-MiniLM-L6-v2) runs through index.bert, which gives the same
-    vectors without importing sentence-transformers (about 3 s of start-up on 2 cores); other models use
-    sentence-transformers itself.
+    Index builds always run through sentence-transformers itself (`library=True`). For answering queries, a plain
+    mean-pooled BERT folder (the bundled all-MiniLM-L6-v2) runs through index.bert, which gives the same vectors
+    (tests/test_bert.py compares them) without importing sentence-transformers, about 3 s of start-up on 2 cores;
+    other models use sentence-transformers for queries too. ILS_COACH_ENCODER=library turns the fast path off.
 
     Threads (`threads`, ILS_COACH_THREADS, is the number of cores to use). With index.bert each encode runs on one
     core (torch intra-op threads = 1) and up to `threads` encodes run at once, so concurrent sessions use both cores
@@ -115,7 +116,7 @@ class Encoder:
     layer. sentence-transformers models keep one encode at a time on `threads` intra-op threads.
     """
 
-    def __init__(self, model: str, threads: int = 2):
+    def __init__(self, model: str, threads: int = 2, library: bool = False):
         self.name = model
         self.path = resolve(model)
         if model in BUNDLED or Path(self.path).exists():
@@ -127,7 +128,7 @@ class Encoder:
         try:
             from index import bert
 
-            if bert.supports(self.path):
+            if not library and bert.supports(self.path):
                 limit_threads(1)
                 try:
                     self.bert = bert.Bert(self.path)
@@ -146,6 +147,7 @@ class Encoder:
                 "Check ILS_COACH_MODEL (or --model): it must name a sentence-transformers model "
                 "available offline, or a folder holding one; unset it to use the bundled all-MiniLM-L6-v2."
             ) from None
+        self.backend = "index.bert" if self.bert is not None else "sentence-transformers"
         if self.bert is not None:
             self.dimension = self.bert.dimension
         else:
@@ -169,9 +171,20 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load(model: str, threads: int = 2) -> Encoder:
-    """The encoder for a model setting, loaded once per process and shared."""
+def load(model: str, threads: int = 2, library: bool | None = None) -> Encoder:
+    """The encoder for a model setting, loaded once per process and shared.
+
+    `library=True` always uses sentence-transformers (index builds do); None follows ILS_COACH_ENCODER.
+    """
+    if library is None:
+        library = os.environ.get("ILS_COACH_ENCODER", "").strip().lower() in ("library", "sentence-transformers")
+    key = f"{model}\0{'library' if library else 'auto'}"
     with _LOCK:
-        if model not in _MODELS:
-            _MODELS[model] = Encoder(model, threads=threads)
-        return _MODELS[model]
+        if key not in _MODELS:
+            _MODELS[key] = Encoder(model, threads=threads, library=library)
+        return _MODELS[key]
+
+
+def builder(model: str, threads: int = 2):
+    """A function that loads the encoder index builds use (sentence-transformers), called only when one is needed."""
+    return lambda: load(model, threads=threads, library=True)

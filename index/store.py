@@ -9,6 +9,7 @@ import platform
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import faiss
@@ -148,12 +149,10 @@ def build(framework: Framework, encoder, exemplars_path: Path | None = None, off
     vectors = encoder.encode([item.text for item in items], progress=progress)
     off = encoder.encode([t for t in (offtopic or []) if isinstance(t, str) and t.strip()])
     index = make_faiss(vectors)
-    import sentence_transformers
-    import torch
-
     manifest = {
         **expected(framework, encoder.name, exemplars_sha, offtopic_sha),
         "model_path": str(encoder.path),
+        "encoder": getattr(encoder, "backend", type(encoder).__name__),
         "dimension": int(vectors.shape[1]),
         "count": len(items),
         "index_type": type(index).__name__,
@@ -164,11 +163,18 @@ def build(framework: Framework, encoder, exemplars_path: Path | None = None, off
             "python": platform.python_version(),
             "faiss": faiss.__version__,
             "numpy": np.__version__,
-            "sentence_transformers": sentence_transformers.__version__,
-            "torch": torch.__version__,
+            "sentence_transformers": _version("sentence-transformers"),
+            "torch": _version("torch"),
         },
     }
     return Index(index, items, vectors, off, manifest)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def _atomic(path: Path, write) -> None:
@@ -279,9 +285,13 @@ def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtop
 
 
 def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path | None = None,
-           offtopic_path: Path | None = None, force: bool = False, progress: bool = False) -> Index:
+           offtopic_path: Path | None = None, force: bool = False, progress: bool = False,
+           build_encoder=None) -> Index:
     """Load the saved index if it is current; otherwise rebuild it, save it if the folder is writable,
-    and record a one-line notice of what happened in `Index.notices`."""
+    and record a one-line notice of what happened in `Index.notices`.
+
+    `build_encoder`, if given, is called for the encoder that embeds a rebuild (sentence-transformers itself);
+    `encoder` is used otherwise. Both must be the same model."""
     folder = folder_for(index_dir, framework)
     want = wanted(framework, encoder.name, exemplars_path, offtopic_path)
     reason = "rebuild requested"
@@ -290,7 +300,8 @@ def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path 
             return load(folder, want)
         except IndexProblem as problem:
             reason = str(problem)
-    index = build(framework, encoder, exemplars_path, offtopic_path, progress=progress)
+    embedder = build_encoder() if build_encoder is not None else encoder
+    index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress)
     try:
         save(index, folder)
         index.notices.append(f"{reason}; rebuilt it ({index.manifest['count']} items) and saved it to {folder}")

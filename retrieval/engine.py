@@ -59,12 +59,14 @@ class Retriever:
     @classmethod
     def from_settings(cls, config: settings_module.Settings | None = None, model: str | None = None) -> Retriever:
         """Load the framework, the model (once per process) and the index, rebuilding a stale index."""
+        from index.embed import builder
         from index.embed import load as load_encoder
 
         config = config or settings_module.get()
         framework = load_framework(config.framework)
         encoder = load_encoder(model or config.model, threads=config.threads)
-        index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic)
+        index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic,
+                             build_encoder=builder(model or config.model, config.threads))
         return cls(framework, index, encoder, max_chars=config.max_chars)
 
     @property

@@ -127,3 +127,18 @@ def test_approximate_above_threshold(monkeypatch):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert isinstance(store.make_faiss(vectors), faiss.IndexIVFFlat)
     assert isinstance(store.make_faiss(vectors[:5]), faiss.IndexFlatIP)
+
+
+def test_rebuild_uses_the_build_encoder_and_queries_keep_theirs(tiny_framework, tiny_exemplars, tiny_offtopic,
+                                                                 tmp_path):
+    from tests.conftest import FakeEncoder
+
+    query, builder = FakeEncoder(), FakeEncoder()
+    builder.backend = "sentence-transformers"
+    built = store.ensure(tiny_framework, query, tmp_path / "idx", tiny_exemplars, tiny_offtopic,
+                         build_encoder=lambda: builder)
+    assert builder.calls == 2 and query.calls == 0
+    assert built.manifest["encoder"] == "sentence-transformers"
+    loaded = store.ensure(tiny_framework, query, tmp_path / "idx", tiny_exemplars, tiny_offtopic,
+                          build_encoder=lambda: pytest.fail("a current index must not be rebuilt"))
+    assert loaded.notices == [] and builder.calls == 2

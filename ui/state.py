@@ -70,11 +70,13 @@ def load() -> Loaded:
     except (IndexProblem, OSError) as err:
         return Loaded(None, f"The search index could not be built or loaded: {err}. Run `make index`, "
                             "or set ILS_COACH_INDEX_DIR to a writable folder.")
+    unsaved = " ".join(n for n in retriever.notices if "in memory" in n)
     try:
-        return Loaded(retriever, questions=load_questions(config.questions))
+        return Loaded(retriever, questions=load_questions(config.questions), notice=unsaved)
     except (QuestionsError, OSError) as err:
-        return Loaded(retriever, notice=f"The coaching questions could not be read ({err}); answers suggest "
-                                        "questions built from the indicators instead. Check ILS_COACH_QUESTIONS.")
+        return Loaded(retriever, notice=f"{unsaved} The coaching questions could not be read ({err}); answers "
+                                        "suggest questions built from the indicators instead. "
+                                        "Check ILS_COACH_QUESTIONS.".strip())
 
 
 def warm() -> None:
