@@ -43,7 +43,8 @@ def test_explore_page_in_browser(app_server, page, screenshots, real_retriever):
     page.get_by_role("button", name="Place on the map", exact=True).click()
     page.get_by_text("Nearest behaviours to your situation").wait_for(timeout=60_000)
     page.locator(".vega-embed").first.wait_for(timeout=30_000)
-    assert page.get_by_text("Identifies key stakeholders and seeks their support early in the negotiation.").count()
+    page.get_by_text("Identifies key stakeholders and seeks their support early in the negotiation.").first.wait_for(
+        timeout=30_000)
     page.set_viewport_size({"width": 1280, "height": 1700})
     page.wait_for_timeout(1500)
     page.screenshot(path=str(screenshots / "explore-map.png"), full_page=True)
