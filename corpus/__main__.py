@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
+from cli import Parser
 from corpus import model, parse, resources
 
 HERE = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ def build(out: Path = DATA) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corpus", description=__doc__)
+    parser = Parser(prog="python -m corpus", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="parse corpus/source/ into corpus/data/")
     check = sub.add_parser("check", help="validate a framework JSON file")

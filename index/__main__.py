@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
 import settings
+from cli import Parser
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
 from index import store
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
+    parser = Parser(prog="python -m index", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="embed the framework and write the index (if missing or stale)")
     build.add_argument("--model", help="sentence-transformers model name or path (default: ILS_COACH_MODEL)")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 
 import settings
+from cli import Parser
 from retrieval.results import SearchResult
 from retrieval.text import InputError, prepare
 
@@ -27,13 +27,6 @@ def render(result: SearchResult) -> str:
         for ind in cap.indicators:
             lines.append(f"     {ind.score:.3f}  {ind.text}")
     return "\n".join(lines)
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but a mistake in the arguments is one line on stderr (exit 2), like every other error here."""
-
-    def error(self, message: str):
-        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
 def main(argv: list[str] | None = None) -> int:

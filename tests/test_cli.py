@@ -71,3 +71,12 @@ def test_human_output_and_index_info(env):
     assert out.returncode == 0 and out.stdout.startswith("1. ")
     info = run(["index", "info"], env)
     assert info.returncode == 0 and "status: current" in info.stdout
+
+
+@pytest.mark.parametrize("args", [["index", "bogus"], ["index", "build", "--nope"], ["corpus"],
+                                  ["corpus", "check"]])
+def test_argument_mistakes_in_every_cli_are_one_line(env, args):
+    out = run(args, env)
+    assert out.returncode == 2
+    assert out.stderr.startswith("error:") and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert f"python -m {args[0]}" in out.stderr
