@@ -55,7 +55,7 @@ def server(index_dir: Path | str | None = None, timeout: float = 120):
             while True:
                 if proc.poll() is not None:
                     log.seek(0)
-                    raise RuntimeError(f"streamlit exited early: {log.read()[-1000:].decode('utf-8', 'replace')}")
+                    raise RuntimeError(f"streamlit exited early: {log.read()[-2000:].decode('utf-8', 'replace')}")
                 try:
                     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                         if response.status == 200:

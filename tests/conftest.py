@@ -173,51 +173,13 @@ def real_env(real_settings) -> dict:
             "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def app_server(real_settings, real_env, tmp_path_factory):
+def app_server(real_settings):
     """A real `streamlit run app.py` on a free loopback port, using the session's index. Yields its URL."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from bench.server import server
 
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=real_env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"streamlit did not answer within 120 s:\n{log.read_text()[-2000:]}")
+    with server(real_settings.index_dir) as (url, _process):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, ROOT, free_port
+from bench.server import free_port
+from tests.conftest import CHROMIUM, ROOT
 
 pytestmark = pytest.mark.slow
 
