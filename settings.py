@@ -25,6 +25,17 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from err
 
 
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (on or off), not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings. Build with `Settings.from_env()`."""
@@ -39,6 +50,7 @@ class Settings:
     max_chars: int
     threads: int
     questions: Path = ROOT / "corpus" / "data" / "questions.json"
+    tune: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +66,7 @@ class Settings:
             max_chars=_int("ILS_COACH_MAX_CHARS", 4000),
             threads=_int("ILS_COACH_THREADS", 2),
             questions=Path(_env("ILS_COACH_QUESTIONS", str(data / "questions.json"))),
+            tune=_flag("ILS_COACH_TUNE", True),
         )
 
 

@@ -28,17 +28,16 @@ def main() -> int:
     mark("import_torch")
     import settings
     from corpus.model import load as load_framework
-    from index import store
-    from index.embed import load as load_encoder
+    from index import ready
     from retrieval.engine import Retriever
 
     mark("import_app")
     config = settings.get()
     framework = load_framework(config.framework)
-    encoder = load_encoder(config.model, threads=config.threads)
-    mark("load_model")
-    index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic)
-    mark("load_index")
+    mark("load_framework")
+    loaded = ready.load(framework, config)
+    index, encoder = loaded.index, loaded.encoder
+    mark("load_model_and_index")
     retriever = Retriever(framework, index, encoder, max_chars=config.max_chars)
     mark("make_retriever")
     result = retriever.search(sys.argv[1] if len(sys.argv) > 1 else "my team is struggling with a restructure")

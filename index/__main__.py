@@ -9,7 +9,7 @@ import settings
 from cli import Parser
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
-from index import store
+from index import ready, store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="embed the framework and write the index (if missing or stale)")
     build.add_argument("--model", help="sentence-transformers model name or path (default: ILS_COACH_MODEL)")
-    build.add_argument("--force", action="store_true", help="rebuild even if the saved index is current")
+    build.add_argument("--force", action="store_true",
+                       help="rebuild (and re-tune the model) even if the saved index is current")
     info_cmd = sub.add_parser("info", help="print the manifest and whether the index is current")
     info_cmd.add_argument("--model", help="model to compare against (default: ILS_COACH_MODEL)")
     args = parser.parse_args(argv)
@@ -27,14 +28,12 @@ def main(argv: list[str] | None = None) -> int:
         framework = load_framework(config.framework)
         folder = store.folder_for(config.index_dir, framework)
         if args.command == "info":
-            return info(folder, store.wanted(framework, model, config.exemplars, config.offtopic))
-        from index.embed import ModelError, builder, load
+            return info(folder, ready.wanted(framework, config, model))
+        from index.embed import ModelError
 
         try:
-            encoder = load(model, threads=config.threads)
-            index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic,
-                                 force=args.force, progress=sys.stderr.isatty(),
-                                 build_encoder=builder(model, config.threads))
+            index = ready.load(framework, config, model=model, force=args.force, progress=sys.stderr.isatty(),
+                               log=lambda line: print(line, file=sys.stderr, flush=True)).index
         except ModelError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

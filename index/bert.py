@@ -14,9 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-TRANSFORMER = {"sentence_transformers.models.Transformer", "sentence_transformers.base.modules.Transformer"}
-POOLING = {"sentence_transformers.models.Pooling", "sentence_transformers.base.modules.Pooling"}
-NORMALIZE = {"sentence_transformers.models.Normalize", "sentence_transformers.base.modules.Normalize"}
+TRANSFORMER = {"sentence_transformers.models.Transformer", "sentence_transformers.base.modules.Transformer",
+               "sentence_transformers.base.modules.transformer.Transformer"}
+POOLING = {"sentence_transformers.models.Pooling", "sentence_transformers.base.modules.Pooling",
+           "sentence_transformers.sentence_transformer.modules.pooling.Pooling"}
+NORMALIZE = {"sentence_transformers.models.Normalize", "sentence_transformers.base.modules.Normalize",
+             "sentence_transformers.base.modules.normalize.Normalize"}
 MEAN_ONLY = {"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False,
              "pooling_mode_mean_sqrt_len_tokens": False}
 
@@ -42,10 +45,29 @@ def supports(folder: str | Path) -> bool:
             and config.get("model_type") == "bert"
             and config.get("hidden_act") == "gelu"
             and config.get("position_embedding_type", "absolute") == "absolute"
-            and all(pooling.get(k, False) == v for k, v in MEAN_ONLY.items())
+            and (pooling.get("pooling_mode") == "mean" if "pooling_mode" in pooling
+                 else all(pooling.get(k, False) == v for k, v in MEAN_ONLY.items()))
             and not st_config.get("do_lower_case", False)
+            and not any(_prompts(folder).values())
             and (folder / "model.safetensors").is_file()
             and (folder / "tokenizer.json").is_file())
+
+
+def _prompts(folder: Path) -> dict:
+    """Prompts sentence-transformers would put before a text (the fast path has none)."""
+    try:
+        return _json(folder / "config_sentence_transformers.json").get("prompts") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def max_tokens(folder: Path, config: dict) -> int:
+    """The truncation length sentence-transformers uses: sentence_bert_config.json in the older layout,
+    the tokenizer's model_max_length in the newer one, else the model's position limit."""
+    limit = _json(folder / "sentence_bert_config.json").get("max_seq_length")
+    if not limit and (folder / "tokenizer_config.json").is_file():
+        limit = _json(folder / "tokenizer_config.json").get("model_max_length")
+    return int(min(limit or config["max_position_embeddings"], config["max_position_embeddings"]))
 
 
 class Bert:
@@ -60,8 +82,7 @@ class Bert:
         config = _json(folder / "config.json")
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
-        self.max_tokens = int(_json(folder / "sentence_bert_config.json").get("max_seq_length")
-                              or config["max_position_embeddings"])
+        self.max_tokens = max_tokens(folder, config)
         raw = load_file(str(folder / "model.safetensors"))
         w = {k.removeprefix("bert."): v.to(torch.float32) for k, v in raw.items()}
         self.word = w["embeddings.word_embeddings.weight"]

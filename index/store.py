@@ -127,8 +127,10 @@ def make_faiss(vectors: np.ndarray, kind: str | None = None) -> faiss.Index:
     return index
 
 
-def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha: str) -> dict:
-    """The manifest fields that must match for a saved index to be current."""
+def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha: str,
+             tuning: dict | None = None) -> dict:
+    """The manifest fields that must match for a saved index to be current (`tuning`: the tuned model's
+    key and weights checksum, None when the model is used as it is)."""
     return {
         "format": FORMAT,
         "framework": framework.id,
@@ -136,11 +138,12 @@ def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha:
         "corpus_sha256": framework.sha256,
         "exemplars_sha256": exemplars_sha,
         "offtopic_sha256": offtopic_sha,
+        "tuning": tuning,
     }
 
 
 def build(framework: Framework, encoder, exemplars_path: Path | None = None, offtopic_path: Path | None = None,
-          progress: bool = False) -> Index:
+          progress: bool = False, model: str | None = None, tuning: dict | None = None) -> Index:
     """Embed every item (and the off-topic calibration inputs) and build the index in memory."""
     started = time.perf_counter()
     exemplars, exemplars_sha = read_json(exemplars_path, "exemplars")
@@ -150,7 +153,7 @@ def build(framework: Framework, encoder, exemplars_path: Path | None = None, off
     off = encoder.encode([t for t in (offtopic or []) if isinstance(t, str) and t.strip()])
     index = make_faiss(vectors)
     manifest = {
-        **expected(framework, encoder.name, exemplars_sha, offtopic_sha),
+        **expected(framework, model or encoder.name, exemplars_sha, offtopic_sha, tuning),
         "model_path": str(encoder.path),
         "encoder": getattr(encoder, "backend", type(encoder).__name__),
         "dimension": int(vectors.shape[1]),
@@ -231,6 +234,7 @@ def staleness(manifest: dict, want: dict) -> list[str]:
         "corpus_sha256": "framework file",
         "exemplars_sha256": "exemplars file",
         "offtopic_sha256": "off-topic file",
+        "tuning": "tuned model",
     }
     return [f"{labels[k]} changed" for k, v in want.items() if manifest.get(k) != v]
 
@@ -280,20 +284,23 @@ def folder_for(index_dir: Path, framework: Framework) -> Path:
     return Path(index_dir) / framework.id
 
 
-def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtopic_path: Path | None) -> dict:
-    return expected(framework, model, file_sha(exemplars_path), file_sha(offtopic_path))
+def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtopic_path: Path | None,
+           tuning: dict | None = None) -> dict:
+    return expected(framework, model, file_sha(exemplars_path), file_sha(offtopic_path), tuning)
 
 
 def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path | None = None,
            offtopic_path: Path | None = None, force: bool = False, progress: bool = False,
-           build_encoder=None) -> Index:
+           build_encoder=None, model: str | None = None, tuning: dict | None = None) -> Index:
     """Load the saved index if it is current; otherwise rebuild it, save it if the folder is writable,
     and record a one-line notice of what happened in `Index.notices`.
 
     `build_encoder`, if given, is called for the encoder that embeds a rebuild (sentence-transformers itself);
-    `encoder` is used otherwise. Both must be the same model."""
+    `encoder` is used otherwise. Both must be the same model. `model` is the model setting recorded in the
+    manifest (default: the encoder's name); `tuning` identifies a tuned model (see index.tune)."""
     folder = folder_for(index_dir, framework)
-    want = wanted(framework, encoder.name, exemplars_path, offtopic_path)
+    model = model or encoder.name
+    want = wanted(framework, model, exemplars_path, offtopic_path, tuning)
     reason = "rebuild requested"
     if not force:
         try:
@@ -301,7 +308,7 @@ def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path 
         except IndexProblem as problem:
             reason = str(problem)
     embedder = build_encoder() if build_encoder is not None else encoder
-    index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress)
+    index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress, model=model, tuning=tuning)
     try:
         save(index, folder)
         index.notices.append(f"{reason}; rebuilt it ({index.manifest['count']} items) and saved it to {folder}")

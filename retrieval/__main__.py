@@ -82,7 +82,8 @@ def _main(argv: list[str] | None) -> int:
     from retrieval.engine import Retriever
 
     try:
-        retriever = Retriever.from_settings(config, model=args.model)
+        retriever = Retriever.from_settings(config, model=args.model,
+                                            log=lambda line: print(f"note: {line}", file=sys.stderr, flush=True))
     except (CorpusError, ModelError, IndexProblem, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -1,9 +1,9 @@
 """Retrieval quality on the labelled situations: `python -m retrieval.evaluate [--json] [--data FILE]`.
 
 Scores the Retriever exactly as `python -m retrieval search` runs it in batch mode (default settings, the same
-batches of lines), and, in the same run, two baselines that use no exemplars: plain dense retrieval (each
-capability scored by its best indicator or description similarity) and BM25 over each capability's name,
-description and indicators.
+batches of lines), and, in the same run, two baselines that use no exemplars: plain dense retrieval with the model
+as shipped, before any tuning (each capability scored by its best indicator or description similarity), and BM25
+over each capability's name, description and indicators.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from retrieval.lexical import BM25
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "situations.jsonl"
 SPLITS = ("dev", "test")
 SYSTEMS = ("method", "dense", "bm25")
-TITLES = {"method": "ILS Coach retriever", "dense": "plain dense (no exemplars)", "bm25": "BM25 (no exemplars)"}
+TITLES = {"method": "ILS Coach retriever", "dense": "plain dense (as shipped)", "bm25": "BM25 (no exemplars)"}
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,15 @@ def _order(scores: np.ndarray, ids: list[str]) -> list[list[str]]:
     return [[ids[c] for c in np.argsort(-row, kind="stable")] for row in np.atleast_2d(scores)]
 
 
-def dense_rankings(retriever, texts: list[str]) -> list[list[str]]:
-    """Baseline: each capability scored by its single best indicator or description similarity."""
+def dense_rankings(retriever, texts: list[str], encoder=None) -> list[list[str]]:
+    """Baseline: each capability scored by its single best indicator or description similarity, embedded with
+    `encoder` (the model as shipped, before tuning; default: the retriever's own encoder)."""
     rows = np.array([n for n, item in enumerate(retriever.index.items) if item.kind in ("indicator", "description")])
-    vectors = retriever.encoder.encode(texts)
-    sims = vectors @ retriever.index.vectors[rows].T
+    encoder = encoder or retriever.encoder
+    vectors = encoder.encode(texts)
+    targets = encoder.encode([retriever.index.items[n].text for n in rows]) if encoder is not retriever.encoder \
+        else retriever.index.vectors[rows]
+    sims = vectors @ targets.T
     owners = retriever.owners[rows]
     scores = np.full((len(texts), len(retriever.capabilities)), -np.inf)
     for cap in range(len(retriever.capabilities)):
@@ -123,9 +127,15 @@ def lexical_rankings(retriever, texts: list[str]) -> list[list[str]]:
     return _order(BM25(documents).scores_many(texts), [cap.id for cap in caps])
 
 
-def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = SPLITS) -> dict:
-    """Scores per split and system, and the off-topic counts of the retriever per split."""
-    report: dict = {"splits": {}, "threshold": round(float(retriever.calibration.threshold), 4)}
+def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = SPLITS, base=None) -> dict:
+    """Scores per split and system, and the off-topic counts of the retriever per split. `base` is the encoder
+    for the dense baseline (the untuned model)."""
+    report: dict = {"splits": {}, "threshold": round(float(retriever.calibration.threshold), 4),
+                    "rule": retriever.calibration.kind}
+    rule = getattr(retriever, "rule", None)
+    if rule is not None:
+        report["parts"] = {"detector_threshold": round(float(rule.detector.threshold), 4),
+                           "similarity_threshold": round(float(rule.similarity_threshold), 4)}
     for split in splits:
         chosen = [s for s in situations if s.split == split]
         if not chosen:
@@ -134,7 +144,7 @@ def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = S
         ranked, flags = method_rankings(retriever, texts)
         real = [n for n, s in enumerate(chosen) if not s.off_topic]
         gold = [chosen[n].labels for n in real]
-        systems = {"method": ranked, "dense": dense_rankings(retriever, texts),
+        systems = {"method": ranked, "dense": dense_rankings(retriever, texts, base),
                    "bm25": lexical_rankings(retriever, texts)}
         off = [n for n, s in enumerate(chosen) if s.off_topic]
         report["splits"][split] = {
@@ -159,7 +169,12 @@ def render(report: dict) -> str:
         lines.append(f"  off-topic flagged: {a['off_topic_flagged']}/{a['off_topic']} off-topic inputs, "
                      f"{a['real_flagged']}/{a['real']} real situations (wrongly)")
         lines.append("")
-    lines.append(f"off-topic threshold (calibrated when the index loads): {report['threshold']:.4f}")
+    line = f"off-topic rule ({report.get('rule', 'similarity')}, calibrated when the index loads): " \
+           f"below {report['threshold']:.4f}"
+    if report.get("parts"):
+        line += (f" (detector threshold {report['parts']['detector_threshold']:.4f}, "
+                 f"similarity threshold {report['parts']['similarity_threshold']:.4f})")
+    lines.append(line)
     return "\n".join(lines)
 
 
@@ -183,7 +198,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for notice in retriever.notices:
         print(f"note: {notice}", file=sys.stderr)
-    report = evaluate(retriever, situations, tuple(args.split or SPLITS))
+    from index.embed import load as load_encoder
+
+    config = settings.get()
+    report = evaluate(retriever, situations, tuple(args.split or SPLITS),
+                      base=load_encoder(config.model, threads=config.threads))
     try:
         print(json.dumps(report) if args.json else render(report), flush=True)
     except BrokenPipeError:

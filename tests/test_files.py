@@ -353,7 +353,8 @@ def clean_cache():
 @pytest.mark.parametrize("setting, expect", [
     ({"ILS_COACH_MODEL": "/no/such/model"}, "ILS_COACH_MODEL"),
     ({"ILS_COACH_FRAMEWORK": "{tmp}/duplicate.json"}, "duplicate id 'coaching'"),
-], ids=["model-folder", "framework-duplicate-id"])
+    ({"ILS_COACH_TUNE": "maybe"}, "ILS_COACH_TUNE must be 1 or 0"),
+], ids=["model-folder", "framework-duplicate-id", "tune-setting"])
 def test_app_says_what_is_wrong(monkeypatch, clean_cache, tmp_path, tiny_doc, real_settings, setting, expect):
     tiny_doc["clusters"][1]["capabilities"][0]["id"] = "coaching"
     (tmp_path / "duplicate.json").write_text(json.dumps(tiny_doc))

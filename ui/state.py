@@ -45,6 +45,10 @@ class Loaded:
     notice: str = ""
 
 
+LOADING = ("Loading the framework and language model (first start only; the very first start also tunes the "
+           "model on the example situations, which takes about three minutes)…")
+
+
 @st.cache_resource(show_spinner=False)
 def load() -> Loaded:
     """The retriever (model, framework and index) and the coaching questions, loaded once per server process.
@@ -57,7 +61,10 @@ def load() -> Loaded:
     from index.embed import ModelError
     from index.store import IndexProblem
 
-    config = settings.get()
+    try:
+        config = settings.get()
+    except ValueError as err:
+        return Loaded(None, f"A setting is not valid: {err}.")
     try:
         retriever = Retriever.from_settings(config)
         retriever.encoder.encode(["warming up the model"])
@@ -81,13 +88,13 @@ def load() -> Loaded:
 
 def warm() -> None:
     """Load the shared resources now, with a spinner, so no page waits for them later."""
-    with st.spinner("Loading the framework and language model (first start only)…"):
+    with st.spinner(LOADING):
         load()
 
 
 def retriever() -> Retriever | None:
     """The shared retriever, or None after showing the user what went wrong and how to fix it."""
-    with st.spinner("Loading the framework and language model (first start only)…"):
+    with st.spinner(LOADING):
         loaded = load()
     if loaded.error:
         st.error(loaded.error, icon=":material/error:")
