@@ -11,7 +11,7 @@ import settings as settings_module
 from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
-from retrieval import classifier, scoring
+from retrieval import classifier, scoring, topic
 from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError, prepare, sentences
@@ -19,9 +19,14 @@ from retrieval.text import InputError, prepare, sentences
 
 @dataclass(frozen=True)
 class Calibration:
+    """The off-topic threshold, how many real and off-topic texts set it, and which score it applies to:
+    "combined" (retrieval.topic.Rule, off-topic below 0) or "similarity" (the best capability's similarity
+    roll-up, with a fixed fallback threshold)."""
+
     threshold: float
     real: int
     off: int
+    kind: str = "similarity"
 
 
 @dataclass(frozen=True)
@@ -54,20 +59,20 @@ class Retriever:
         self.indicator_rows = {item.id: row for row, item in enumerate(index.items) if item.kind == "indicator"}
         self.classifier = self._train()
         self.lexical = BM25([self._document(n, cap) for n, cap in enumerate(self.capabilities)])
+        self.rule: topic.Rule | None = None
         self.calibration = self._calibrate()
 
     @classmethod
-    def from_settings(cls, config: settings_module.Settings | None = None, model: str | None = None) -> Retriever:
-        """Load the framework, the model (once per process) and the index, rebuilding a stale index."""
-        from index.embed import builder
-        from index.embed import load as load_encoder
+    def from_settings(cls, config: settings_module.Settings | None = None, model: str | None = None,
+                      log=None) -> Retriever:
+        """Load the framework, the (tuned) model once per process and the index, rebuilding what is stale.
+        `log` receives progress lines of a long first-time step (tuning the model)."""
+        from index import ready
 
         config = config or settings_module.get()
         framework = load_framework(config.framework)
-        encoder = load_encoder(model or config.model, threads=config.threads)
-        index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic,
-                             build_encoder=builder(model or config.model, config.threads))
-        return cls(framework, index, encoder, max_chars=config.max_chars)
+        loaded = ready.load(framework, config, model=model, log=log)
+        return cls(framework, loaded.index, loaded.encoder, max_chars=config.max_chars)
 
     @property
     def notices(self) -> list[str]:
@@ -98,10 +103,6 @@ class Retriever:
             sims[q, rows[q][valid]] = scores[q][valid]
         return sims
 
-    def _scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Confidence roll-up: per capability, the mean of its two best item similarities."""
-        return scoring.rollup(self._similarities(vectors), self.owners, len(self.capabilities))
-
     def _fused(self, texts: list[str], vectors: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """Ranking scores: classifier, BM25 and dense roll-up, each standardised per query, then weighted."""
         method = self.method
@@ -114,17 +115,30 @@ class Retriever:
         return scoring.fuse(parts)
 
     def _calibrate(self) -> Calibration:
-        """Off-topic threshold from data: exemplar situations (each scored without itself) against
-        the off-topic calibration inputs."""
-        rows = self.index.rows("exemplar")
+        """The off-topic rule, from data. With off-topic calibration inputs and exemplars: retrieval.topic.Rule,
+        which adds a logistic detector's margin to the similarity roll-up's margin (threshold 0). Without them:
+        the similarity roll-up alone and a fixed fallback threshold."""
         off = self.index.offtopic
-        if rows.size == 0 or off.size == 0 or self.index.vectors.size == 0:
-            return Calibration(scoring.FALLBACK_THRESHOLD, 0, 0)
+        rows = self.index.rows("exemplar")
+        if off.size == 0 or rows.size == 0 or self.index.vectors.shape[0] != len(self.index.items):
+            return Calibration(scoring.FALLBACK_THRESHOLD, int(rows.size), int(len(off)))
         sims = self.index.vectors[rows] @ self.index.vectors.T
         sims[np.arange(rows.size), rows] = -1.0
         real = scoring.rollup(sims, self.owners, len(self.capabilities)).max(axis=1)
-        off_scores = self._scores(off).max(axis=1)
-        return Calibration(scoring.calibrate(real, off_scores), int(rows.size), int(len(off)))
+        off_scores = self._best(self._similarities(off))
+        self.rule = topic.rule(self.index.vectors, off, real, off_scores)
+        return Calibration(0.0, len(self.index.items), int(len(off)), "combined")
+
+    def _best(self, sims: np.ndarray) -> np.ndarray:
+        """The similarity roll-up (mean of the two best items) of each query's best capability."""
+        return scoring.rollup(sims, self.owners, len(self.capabilities)).max(axis=1)
+
+    def confidence(self, vectors: np.ndarray, sims: np.ndarray | None = None) -> np.ndarray:
+        """How much each text reads like a work situation, on the scale of `calibration.threshold`."""
+        sims = self._similarities(vectors) if sims is None else sims
+        if self.rule is not None:
+            return self.rule.confidence(vectors, self._best(sims))
+        return self._best(sims)
 
     def pieces(self, text: str) -> list[str]:
         """The sentences of a prepared text that are also scored on their own ([] for a short text)."""
@@ -148,7 +162,7 @@ class Retriever:
             vectors = np.vstack([vectors, self.encoder.encode(flat[len(prepared):])])
         sims = self._similarities(vectors)
         fused = self._fused(flat, vectors, sims)
-        confidence = scoring.rollup(sims[: len(prepared)], self.owners, len(self.capabilities)).max(axis=1)
+        confidence = self.confidence(vectors[: len(prepared)], sims[: len(prepared)])
         results, start = [], len(prepared)
         for q, (prep, group) in enumerate(zip(prepared, pieces, strict=True)):
             rows = [q, *range(start, start + len(group))]

@@ -113,11 +113,15 @@ def test_retriever(real_retriever, name, text, outcome):
 
 @pytest.mark.slow
 def test_markup_and_injection_are_only_text(real_retriever):
-    """Markup is searched as the words it is; text addressed to 'the bot' is just more words, and leaves no state
-    behind: the same situation gets the same answer before and after it."""
+    """Markup (tags, scripts, link targets) is dropped before matching and the words are searched as words; SQL is
+    just words; text addressed to 'the bot' is just more words, and leaves no state behind: the same situation
+    gets the same answer before and after it."""
     texts = dict((c[0], c[1]) for c in CASES)
-    for name in ("script-tag", "img-onerror", "markdown-js-link", "sql"):
-        assert real_retriever.search(texts[name]).query == texts[name]
+    for name in ("script-tag", "img-onerror"):
+        assert real_retriever.search(texts[name]).query == "my manager ignores me"
+    link = real_retriever.search(texts["markdown-js-link"]).query
+    assert link.startswith("click me and") and "javascript" not in link and "<script" not in link
+    assert real_retriever.search(texts["sql"]).query == texts["sql"]
     before = real_retriever.search(SITUATION, top=20).to_dict(indicators=None)
     for name in ("prompt-injection", "injection-in-situation"):
         real_retriever.search(texts[name])

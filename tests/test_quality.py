@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import classifier, evaluate, scoring
+from retrieval import classifier, evaluate, scoring, topic
 from retrieval.engine import Method, Retriever
 from retrieval.lexical import BM25, tokens
 
@@ -109,21 +109,73 @@ def test_without_exemplars_dense_and_lexical_still_rank(tiny_framework, fake_enc
     assert retriever.search("mediates disputes between colleagues", top=1).top.id == "conflict"
 
 
-def test_abstention_rule_is_calibrated_on_exemplars_against_offtopic(tiny_retriever):
-    index = tiny_retriever.index
+def test_abstention_rule_adds_detector_and_similarity_margins(tiny_retriever):
+    index, owners = tiny_retriever.index, tiny_retriever.owners
     rows = index.rows("exemplar")
     sims = index.vectors[rows] @ index.vectors.T
     sims[np.arange(rows.size), rows] = -1.0
-    real = scoring.rollup(sims, tiny_retriever.owners, 3, k=2).max(axis=1)
-    off = scoring.rollup(index.offtopic @ index.vectors.T, tiny_retriever.owners, 3, k=2).max(axis=1)
-    assert tiny_retriever.calibration.threshold == pytest.approx(scoring.calibrate(real, off))
+    real = scoring.rollup(sims, owners, 3).max(axis=1)
+    off = scoring.rollup(index.offtopic @ index.vectors.T, owners, 3).max(axis=1)
+    rule = tiny_retriever.rule
+    assert rule.similarity_threshold == pytest.approx(scoring.calibrate(real, off))
+    assert rule.detector.threshold == pytest.approx(topic.fit(index.vectors, index.offtopic).threshold)
     texts = ["zebra giraffe lion", "two of my managers are fighting", "finance wants savings", "pancake"]
     for text, result in zip(texts, tiny_retriever.search_many(texts), strict=True):
         vector = tiny_retriever.encoder.encode([text])
-        confidence = scoring.rollup(vector @ index.vectors.T, tiny_retriever.owners, 3, k=2).max()
-        assert result.confidence == pytest.approx(confidence, abs=1e-5)
-        assert result.off_topic == (confidence < tiny_retriever.calibration.threshold)
+        similarity = scoring.rollup(vector @ index.vectors.T, owners, 3).max()
+        expected = ((rule.detector.scores(vector)[0] - rule.detector.threshold) / rule.detector_scale
+                    + (similarity - rule.similarity_threshold) / rule.similarity_scale)
+        assert result.confidence == pytest.approx(expected, abs=1e-4)
+        assert result.off_topic == (expected < 0)
     assert [r.off_topic for r in tiny_retriever.search_many(texts[:2])] == [True, False]
+
+
+def test_a_clear_signal_outvotes_a_doubtful_one():
+    detector = topic.Detector(np.array([1.0, 0.0]), 0.0, threshold=0.0)
+    rule = topic.Rule(detector, similarity_threshold=0.5, detector_scale=1.0, similarity_scale=0.1)
+    vectors = np.array([[-0.2, 0.0], [-0.2, 0.0], [3.0, 0.0]])
+    confidence = rule.confidence(vectors, np.array([0.7, 0.45, 0.45]))
+    assert confidence[0] > 0, "close to a capability though the detector doubts it a little"
+    assert confidence[1] < 0, "both doubt it"
+    assert confidence[2] > 0, "the detector is sure though the similarity is a little low"
+
+
+def test_without_offtopic_inputs_the_similarity_rule_and_fallback_threshold_apply(tiny_framework, fake_encoder,
+                                                                                   tiny_exemplars, tmp_path):
+    from index import store
+
+    index = store.ensure(tiny_framework, fake_encoder, tmp_path / "no-off", tiny_exemplars, None)
+    retriever = Retriever(tiny_framework, index, fake_encoder)
+    assert retriever.rule is None and retriever.calibration.kind == "similarity"
+    assert retriever.calibration.threshold == scoring.FALLBACK_THRESHOLD
+    vector = fake_encoder.encode(["two of my managers are fighting"])
+    expected = scoring.rollup(vector @ index.vectors.T, retriever.owners, 3).max()
+    assert retriever.search("two of my managers are fighting").confidence == pytest.approx(expected, abs=1e-5)
+
+
+def _groups(seed: int, n_pos: int, n_neg: int, dim: int = 8, gap: float = 3.0):
+    rng = np.random.default_rng(seed)
+    centre = np.zeros(dim)
+    centre[0] = gap
+    return rng.normal(size=(n_pos, dim)) + centre, rng.normal(size=(n_neg, dim)) - centre
+
+
+def test_detector_separates_two_groups_and_sets_the_cut_between_them():
+    pos, neg = _groups(0, 300, 40)
+    detector = topic.fit(pos, neg)
+    new_pos, new_neg = _groups(1, 200, 200)
+    assert (detector.scores(new_pos) >= detector.threshold).mean() > 0.97
+    assert (detector.scores(new_neg) < detector.threshold).mean() > 0.97
+    again = topic.fit(pos, neg)
+    assert np.array_equal(again.weights, detector.weights) and again.threshold == detector.threshold
+
+
+def test_detector_weighs_both_classes_equally_however_many_of_each():
+    pos, neg = _groups(2, 1000, 20, gap=0.8)
+    weights, bias = topic.train(pos, neg)
+    scores_pos, scores_neg = pos @ weights + bias, neg @ weights + bias
+    assert (scores_neg < 0).mean() > 0.6, "a few negatives are not swamped by many positives"
+    assert (scores_pos > 0).mean() > 0.6
 
 
 def test_bm25_matches_stems_and_weights_rare_terms():

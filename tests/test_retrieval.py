@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from retrieval import scoring
-from retrieval.text import InputError, prepare, sentences
+from retrieval.text import InputError, plain, prepare, sentences
 
 
 def test_rollup_is_mean_of_two_best():
@@ -71,7 +71,9 @@ def test_long_input_is_truncated_with_notice(tiny_retriever):
 
 
 def test_off_topic_uses_calibrated_threshold(tiny_retriever):
-    assert tiny_retriever.calibration.real == 6 and tiny_retriever.calibration.off == 3
+    calibration = tiny_retriever.calibration
+    assert calibration.kind == "combined" and calibration.threshold == 0.0
+    assert calibration.real == len(tiny_retriever.index.items) and calibration.off == 3
     result = tiny_retriever.search("zebra giraffe lion")
     assert result.off_topic
     assert result.confidence < result.threshold == tiny_retriever.calibration.threshold
@@ -116,3 +118,21 @@ def test_real_index_records_the_model(real_retriever):
     assert real_retriever.encoder.backend == "index.bert"
     assert manifest["items"][0][0] == "inspires-a-sense-of-purpose-and-direction.1"
     assert real_retriever.calibration.real > 0 and real_retriever.calibration.off > 0
+
+
+@pytest.mark.parametrize(("text", "expect"), [
+    ("<script>alert('x')</script> my director ignores me", "my director ignores me"),
+    ('<img src=x onerror="alert(1)"> <b>bold?</b> my boss', "bold? my boss"),
+    ("[the brief](javascript:alert(1)) is late", "the brief is late"),
+    ("![chart](https://example.com/c.png) **urgent**: :red[budget] blowout", "chart urgent : budget blowout"),
+    ("see https://intranet.example/page for the plan", "see for the plan"),
+    ("x<y and a>b: my team is 3<5 happy", "x<y and a>b: my team is 3<5 happy"),
+    ("SELECT name FROM users WHERE id = 42;", "SELECT name FROM users WHERE id = 42;"),
+    ("<br><hr>", "<br><hr>"),
+])
+def test_markup_is_dropped_before_matching(text, expect):
+    assert plain(text) == expect
+
+
+def test_markup_stripping_keeps_lines():
+    assert prepare("<p>first line</p>\n<p>second line</p>", 100).text == "first line\nsecond line"
