@@ -27,6 +27,7 @@ from corpus.model import Framework
 
 RECORD = "tuned.json"
 WEIGHTS = "model.safetensors"
+_TEMPORARY: dict[str, Tuned] = {}
 
 
 @dataclass(frozen=True)
@@ -244,9 +245,13 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
         tuned.notices.append(f"{reason}; tuned the language model on the exemplars and saved it to {target}")
         prune(target.parent, framework.id, keep=target)
     else:
+        earlier = _TEMPORARY.get(tuned_key)
+        if earlier is not None and read(earlier.path, tuned_key) is not None:
+            return Tuned(earlier.path, tuned_key, earlier.weights_sha256, list(earlier.notices))
         scratch = Path(tempfile.mkdtemp(prefix="ils-coach-model-"))
         atexit.register(shutil.rmtree, scratch, True)
         tuned = make(model, framework, exemplars, exemplars_sha, scratch / tuned_key, threads, recipe, log)
         tuned.notices.append(f"{reason}; tuned the language model but could not save it under {target.parent} "
                              f"({problem}), so it lasts only while this program runs")
+        _TEMPORARY[tuned_key] = tuned
     return tuned

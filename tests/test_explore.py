@@ -17,7 +17,6 @@ from retrieval.text import InputError
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "ui" / "explore.py")
 NEGOTIATES = "negotiates-persuasively"
-RELATIONSHIPS = {"nurtures-internal-and-external-relationships", "facilitates-cooperation-and-partnerships"}
 
 
 def synthetic(rows: list[tuple[str, list[float]]]) -> Table:
@@ -287,11 +286,18 @@ def test_real_atlas_covers_every_indicator_with_exact_wording(real_retriever, re
 
 
 @pytest.mark.slow
-def test_real_negotiation_is_close_to_stakeholder_relationships(real_atlas):
-    related = real_atlas.neighbours.of_capability(NEGOTIATES)
-    assert {r.behaviour.capability_id for r in related[:3]} & RELATIONSHIPS
-    links = {link.capability_id for link in real_atlas.neighbours.closest_capabilities(NEGOTIATES)}
-    assert links & RELATIONSHIPS
+@pytest.mark.parametrize("pair", [
+    ("nurtures-internal-and-external-relationships", "facilitates-cooperation-and-partnerships"),
+    ("communicates-clearly", "listens-understands-and-adapts-to-audience"),
+    ("steers-and-implements-change-and-deals-with-uncertainty", "ensures-closure-and-delivers-on-intended-results"),
+])
+def test_real_kindred_capabilities_name_each_other(real_atlas, pair):
+    first, second = pair
+    for a, b in ((first, second), (second, first)):
+        links = [link.capability_id for link in real_atlas.neighbours.closest_capabilities(a)][:3]
+        assert b in links, (a, links)
+        related = real_atlas.neighbours.of_capability(a)
+        assert b in {r.behaviour.capability_id for r in related[:8]}
 
 
 # the page

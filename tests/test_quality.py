@@ -274,7 +274,8 @@ def test_evaluate_command_prints_json(real_settings, monkeypatch, capsys):
     report = json.loads(capsys.readouterr().out)
     assert set(report["splits"]) == {"dev"}
     assert set(report["splits"]["dev"]["scores"]) == {"method", "dense", "bm25"}
-    assert 0 < report["threshold"] < 1
+    assert report["rule"] == "combined" and report["threshold"] == 0.0
+    assert -10 < report["parts"]["detector_threshold"] < 10 and 0 < report["parts"]["similarity_threshold"] < 1
 
 
 @pytest.mark.slow

@@ -186,7 +186,7 @@ def test_a_saved_tuned_model_is_reused_and_a_damaged_one_retrained(tuned_tiny, m
 
 
 @pytest.mark.slow
-def test_an_unwritable_index_folder_tunes_into_a_temporary_folder(tuned_tiny, tmp_path):
+def test_an_unwritable_index_folder_tunes_into_a_temporary_folder(tuned_tiny, tmp_path, monkeypatch):
     framework, _, _ = tuned_tiny
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -194,6 +194,12 @@ def test_an_unwritable_index_folder_tunes_into_a_temporary_folder(tuned_tiny, tm
                         recipe=tune.Recipe(epochs=1, batch=3))
     assert tuned.path.exists() and not str(tuned.path).startswith(str(blocker))
     assert "lasts only while this program runs" in tuned.notices[0]
+    calls = []
+    monkeypatch.setattr(tune, "make", lambda *a, **k: calls.append(1))
+    again = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha", blocker / "index",
+                        recipe=tune.Recipe(epochs=1, batch=3))
+    assert calls == [] and again.path == tuned.path, "tuned once per process"
+    assert "lasts only while this program runs" in again.notices[0]
 
 
 @pytest.mark.slow
