@@ -31,12 +31,14 @@ RESULTS = ROOT / "bench" / "results"
 def plan(quick: bool) -> dict:
     """How much of each measurement to do: the full run takes about five minutes, --quick about two and a half."""
     full = {"alternatives": True, "rounds": 3, "build_runs": 3, "cold_runs": 5, "cold_build_runs": 5,
-            "phase_runs": 3, "import_runs": 1, "st_runs": 3, "workers": (1, 4, 16), "concurrency_queries": 200,
+            "phase_runs": 3, "import_runs": 1, "st_runs": 3, "tune_runs": 1, "workers": (1, 4, 16),
+            "concurrency_queries": 200,
             "concurrency_configs": ((1, 2), (2, 1), (1, 1)), "sizes": [1_000, 10_000, 100_000, 1_000_000],
             "kinds": {1_000_000: ("ivf",)}, "random": True, "sessions": 20}
     if not quick:
         return full
     return {**full, "rounds": 1, "build_runs": 1, "cold_runs": 3, "cold_build_runs": 2, "phase_runs": 1, "st_runs": 1,
+            "tune_runs": 0,
             "import_runs": 1, "concurrency_queries": 100, "concurrency_configs": ((1, 2), (2, 1)),
             "sizes": [1_000, 10_000, 100_000], "kinds": {n: ("ivf",) for n in (1_000, 10_000, 100_000)},
             "random": False, "sessions": 10}
@@ -93,9 +95,10 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
         from bench import cold
 
         warm = cold.cold_start(size["cold_runs"], config.index_dir)
-        building = cold.cold_start_building(size["cold_build_runs"])
+        building = cold.cold_start_building(size["cold_build_runs"], config.index_dir)
         with tempfile.TemporaryDirectory(prefix="ils-bench-index-") as empty:
-            breakdown_missing = cold.phases(1, empty)
+            breakdown_missing = cold.phases(1, cold.without_index(empty, config.index_dir))
+        tuned = cold.tuning(size["tune_runs"]) if size["tune_runs"] else None
         result["cold"] = {
             "with_index": warm,
             "with_index_via_sentence_transformers": cold.cold_start(size["st_runs"], config.index_dir,
@@ -106,6 +109,9 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
             "import_only_s": {m: cold.import_cost(m, size["import_runs"])
                               for m in ("torch", "sentence_transformers")},
         }
+        if tuned:
+            result["cold"]["first_build_with_tuning"] = tuned
+            result["first_build_with_tuning_s"] = tuned["median_s"]
         result["cold_start_s"] = warm["median_s"]
         result["cold_start_build_s"] = building["median_s"]
         result["rss_mb"] = warm["peak_rss_mb"]

@@ -173,3 +173,19 @@ def test_small_run_has_the_result_shape(tiny_retriever, tiny_exemplars, tiny_off
     json.dumps(result)
     table = report.table(result)
     assert str(result["query_p50_ms"]) in table and "IndexIVFFlat" in table
+
+
+def test_an_index_folder_without_index_keeps_the_tuned_models(tmp_path):
+    from bench import cold
+
+    source = tmp_path / "real"
+    (source / "models" / "abc").mkdir(parents=True)
+    (source / "models" / "abc" / "tuned.json").write_text("{}")
+    (source / "ils-ses-band-2").mkdir()
+    (tmp_path / "empty-1").mkdir()
+    folder = cold.without_index(tmp_path / "empty-1", source)
+    assert (folder / "models" / "abc" / "tuned.json").exists()
+    assert not (folder / "ils-ses-band-2").exists(), "no index in it"
+    (tmp_path / "empty-2").mkdir()
+    bare = cold.without_index(tmp_path / "empty-2", tmp_path / "nothing-here")
+    assert list(bare.iterdir()) == []
