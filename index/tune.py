@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from corpus.model import Framework
+from index.store import sha256_file
 
 RECORD = "tuned.json"
 WEIGHTS = "model.safetensors"
@@ -142,14 +143,6 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
     model.eval()
     return {"pairs": len(items), "steps": steps, "last_loss": round(loss_value, 4),
             "seconds": round(time.perf_counter() - started, 1)}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read(folder: Path, want_key: str) -> Tuned | None:
