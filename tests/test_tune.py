@@ -228,3 +228,11 @@ def test_prune_removes_only_replaced_models_of_the_same_framework(tmp_path):
     keep, old, other, unknown = model("new", "ils"), model("old", "ils"), model("o", "other"), model("u", None)
     assert tune.prune(tmp_path, "ils", keep=keep) == [old]
     assert keep.exists() and other.exists() and unknown.exists() and not old.exists()
+
+
+@pytest.mark.slow
+def test_tuning_twice_gives_the_same_weights(tuned_tiny, tmp_path):
+    framework, tuned, _ = tuned_tiny
+    again = tune.make(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha-of-exemplars", tmp_path / "again",
+                      recipe=tune.Recipe(epochs=6, learning_rate=1e-4, batch=3))
+    assert again.weights_sha256 == tuned.weights_sha256 and again.key == tuned.key
