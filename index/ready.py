@@ -17,7 +17,7 @@ class Ready:
     tuned: tune.Tuned | None
 
 
-def tuning_for(config: settings_module.Settings, framework: Framework, model: str) -> tuple[dict | None, str]:
+def tuning_for(config: settings_module.Settings) -> tuple[dict | None, str]:
     """The exemplars (None when tuning is off or there are none) and the exemplars file's checksum."""
     exemplars, sha = store.read_json(config.exemplars, "exemplars")
     return (exemplars if config.tune else None), sha
@@ -35,7 +35,7 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
 
     config = config or settings_module.get()
     model = model or config.model
-    exemplars, exemplars_sha = tuning_for(config, framework, model)
+    exemplars, exemplars_sha = tuning_for(config)
     tuned = tune.ensure(model, framework, exemplars, exemplars_sha, config.index_dir, config.threads,
                         force=force, log=log) if exemplars else None
     query_model = str(tuned.path) if tuned else model
@@ -50,7 +50,7 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
 
 def wanted(framework: Framework, config: settings_module.Settings, model: str) -> dict:
     """The manifest fields a current index must have, without training anything (for `python -m index info`)."""
-    exemplars, exemplars_sha = tuning_for(config, framework, model)
+    exemplars, exemplars_sha = tuning_for(config)
     tuning = None
     if exemplars:
         recipe_key = tune.key(model, framework, exemplars_sha, tune.Recipe())

@@ -3,7 +3,7 @@
 The exemplars teach the model that "my director and I keep clashing over the budget" sits near the capability
 it illustrates. Training is contrastive (multiple-negatives ranking loss): each exemplar is pulled towards a text
 of its own capability (its description or one of its indicators, or another exemplar) and pushed away from the
-other pairs in its batch, which all belong to other capabilities. One pass over the data takes about two minutes
+other pairs in its batch, which all belong to other capabilities. One pass over the data takes about 2.7 minutes
 on two cores. The tuned model is saved under `<index dir>/models/<key>/`, where the key hashes everything that
 shaped it (base model, framework, exemplars, recipe), so it is trained once and reused by every rebuild.
 """
@@ -33,7 +33,10 @@ _TEMPORARY: dict[str, Tuned] = {}
 
 @dataclass(frozen=True)
 class Recipe:
-    """How the encoder is tuned. Chosen on the dev split of tests/data/situations.jsonl (see README)."""
+    """How the encoder is tuned. Chosen on the dev split of tests/data/situations.jsonl (see README).
+
+    `batch` is an upper bound: a batch never holds two pairs of one capability, so with 20 capabilities it holds
+    20. `freeze_embeddings` keeps the embedding layer (token, position and type embeddings) as it was."""
 
     epochs: int = 1
     learning_rate: float = 2e-5
@@ -173,7 +176,7 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
     items = pairs(framework, exemplars, random.Random(recipe.seed), recipe.peers)
     if log:
         log(f"Tuning the language model on {len(items):,} pairs from the example situations "
-            "(once; about two minutes on two cores)…")
+            "(once; about three minutes on two cores)…")
     figures = train(student, items, recipe, log)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

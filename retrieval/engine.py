@@ -124,9 +124,7 @@ class Retriever:
             return Calibration(scoring.FALLBACK_THRESHOLD, int(rows.size), int(len(off)))
         sims = self.index.vectors[rows] @ self.index.vectors.T
         sims[np.arange(rows.size), rows] = -1.0
-        real = scoring.rollup(sims, self.owners, len(self.capabilities)).max(axis=1)
-        off_scores = self._best(self._similarities(off))
-        self.rule = topic.rule(self.index.vectors, off, real, off_scores)
+        self.rule = topic.rule(self.index.vectors, off, self._best(sims), self._best(self._similarities(off)))
         return Calibration(0.0, len(self.index.items), int(len(off)), "combined")
 
     def _best(self, sims: np.ndarray) -> np.ndarray:
