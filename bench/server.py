@@ -38,6 +38,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_up(proc: subprocess.Popen, url: str, timeout: float, tail) -> None:
+    """Poll the server's health endpoint until it answers 200; raise RuntimeError with the end of its log
+    (`tail()`) if the process exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early: {tail()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s: {tail()}")
+        time.sleep(0.3)
+
+
 @contextmanager
 def server(index_dir: Path | str | None = None, timeout: float = 120):
     """A streamlit server on 127.0.0.1; yields (url, process). Stopped (terminate, then kill) on exit."""
@@ -50,21 +68,13 @@ def server(index_dir: Path | str | None = None, timeout: float = 120):
             cwd=ROOT, env=environment(index_dir), stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
+
+        def tail() -> str:
+            log.seek(0)
+            return log.read()[-2000:].decode("utf-8", "replace")
+
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"streamlit exited early: {log.read()[-2000:].decode('utf-8', 'replace')}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer within {timeout:.0f} s")
-                time.sleep(0.3)
+            wait_until_up(proc, url, timeout, tail)
             yield url, proc
         finally:
             proc.terminate()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import free_port
+from bench.server import free_port, wait_until_up
 from tests.conftest import CHROMIUM, ROOT
 
 pytestmark = pytest.mark.slow
@@ -185,8 +185,6 @@ def test_app_session_sends_and_keeps_nothing(real_env, real_settings, real_retri
 @contextmanager
 def guarded_server(real_env: dict, folder: Path):
     """`streamlit run app.py` on loopback under the network guard (and strace), logging at debug level."""
-    import urllib.request
-
     port = free_port()
     log = folder / "streamlit.log"
     cmd = watched([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -196,16 +194,7 @@ def guarded_server(real_env: dict, folder: Path):
                                 start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
+        wait_until_up(proc, url, 180, lambda: log.read_text(errors="replace")[-2000:])
         yield url, log
     finally:
         stop(proc)
