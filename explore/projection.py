@@ -51,7 +51,8 @@ def fit(table: Table) -> Projection:
     """Principal component analysis by singular value decomposition, keeping two axes.
 
     Each axis's sign is fixed so that its largest loading is positive, so the map does not flip between
-    runs or machines. With fewer than three indicators the missing axis is zero."""
+    runs or machines. An axis the vectors do not span (fewer than three indicators, or all on one line) is
+    exactly zero: its singular value is rounding noise, and its direction would differ between machines."""
     started = time.perf_counter()
     vectors = np.asarray(table.vectors, dtype=np.float64)
     mean = vectors.mean(axis=0)
@@ -59,7 +60,8 @@ def fit(table: Table) -> Projection:
     with one_thread():
         _, singular, components = np.linalg.svd(centred, full_matrices=False)
     axes = np.zeros((2, vectors.shape[1]))
-    kept = min(2, components.shape[0])
+    rank_floor = singular[0] * max(centred.shape) * np.finfo(centred.dtype).eps if singular.size else 0.0
+    kept = min(2, int((singular > rank_floor).sum()))
     axes[:kept] = components[:kept]
     for n in range(kept):
         if axes[n, np.argmax(np.abs(axes[n]))] < 0:

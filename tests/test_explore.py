@@ -172,6 +172,13 @@ def test_projection_of_two_indicators_has_a_flat_second_axis():
     assert proj.points[0].x != proj.points[1].x
 
 
+def test_projection_of_indicators_on_one_line_has_a_flat_second_axis():
+    proj = projection.fit(synthetic([("alpha", [1, 0, 0]), ("alpha", [1, 0, 0]), ("beta", [0, 1, 0])]))
+    assert proj.explained[0] == pytest.approx(1.0) and proj.explained[1] == 0.0
+    assert [p.y for p in proj.points] == [0.0, 0.0, 0.0]
+    assert proj.points[2].x == pytest.approx(-2 * proj.points[0].x)
+
+
 def test_place_a_situation_on_the_map(tiny_atlas, fake_encoder):
     behaviour = tiny_atlas.table.behaviours[4]
     placed = projection.place(behaviour.text, fake_encoder, tiny_atlas.projection, tiny_atlas.neighbours, k=3)
