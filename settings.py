@@ -51,6 +51,8 @@ class Settings:
     threads: int
     questions: Path = ROOT / "corpus" / "data" / "questions.json"
     tune: bool = True
+    glossary: Path = ROOT / "corpus" / "data" / "glossary.json"
+    indicator_exemplars: Path = ROOT / "corpus" / "data" / "indicator-exemplars.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +69,8 @@ class Settings:
             threads=_int("ILS_COACH_THREADS", 2),
             questions=Path(_env("ILS_COACH_QUESTIONS", str(data / "questions.json"))),
             tune=_flag("ILS_COACH_TUNE", True),
+            glossary=Path(_env("ILS_COACH_GLOSSARY", str(data / "glossary.json"))),
+            indicator_exemplars=Path(_env("ILS_COACH_INDICATOR_EXEMPLARS", str(data / "indicator-exemplars.json"))),
         )
 
 

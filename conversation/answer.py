@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversation import context, explain
+import numpy as np
+
+from conversation import context
 from conversation.questions import Coaching
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError
@@ -31,10 +33,12 @@ NOTHING_FITS_LATER = (
 
 @dataclass(frozen=True)
 class Evidence:
-    """An indicator that matched, with the user's words its match rests on."""
+    """An indicator shown on a card, with the user's words its match rests on. `fits` is False for the
+    closest indicator of a capability none of whose indicators reaches the fit threshold."""
 
     match: IndicatorMatch
     words: tuple[str, ...]
+    fits: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,22 +125,48 @@ def respond(retriever, texts: tuple[str, ...]) -> Answer:
     return Answer(ANSWER, "", ranked.texts, ranked.weights, result, cards, result.notices)
 
 
+def shown(retriever, cap: CapabilityMatch) -> list[tuple[IndicatorMatch, bool]]:
+    """The indicators a card shows: those that fit (at most SHOWN_INDICATORS, best first), or, when none
+    does, the closest one marked as not fitting."""
+    fitting = [ind for ind in cap.indicators if retriever.evidence.fits(ind.score)][:SHOWN_INDICATORS]
+    if fitting:
+        return [(ind, True) for ind in fitting]
+    return [(cap.indicators[0], False)] if cap.indicators else []
+
+
 def _cards(retriever, ranked: context.Ranked, result: SearchResult) -> tuple[Card, ...]:
     index = retriever.index
-    rows = {item.id: row for row, item in enumerate(index.items)}
-    shown = [(cap, ind) for cap in result.capabilities for ind in cap.indicators[:SHOWN_INDICATORS]
-             if ind.id in rows]
-    targets = [(index.vectors[rows[ind.id]], ind.text) for _, ind in shown]
-    explained = explain.explain(retriever.encoder, ranked.texts, ranked.weights, targets)
-    words = {ind.id: reason.words for (_, ind), reason in zip(shown, explained.reasons, strict=True)}
-    examples = explain.closest_examples(index.vectors, index.items, explained.query)
+    picked = {cap.id: shown(retriever, cap) for cap in result.capabilities}
+    ids = [ind.id for inds in picked.values() for ind, fits in inds if fits]
+    words = retriever.evidence.why(retriever.encoder, ranked.texts, ids)
+    vectors = retriever.encoder.encode(list(ranked.texts))
+    query = (np.asarray(ranked.weights, dtype=np.float32)[:, None] * vectors).sum(axis=0)
+    query = query / max(float(np.linalg.norm(query)), 1e-9)
+    examples = closest_examples(index.vectors, index.items, query)
     best = result.capabilities[0].score if result.capabilities else 0.0
     return tuple(
         Card(cap, relevance(cap.score, best), band(relevance(cap.score, best)),
-             tuple(Evidence(ind, words.get(ind.id, ())) for ind in cap.indicators[:SHOWN_INDICATORS]),
+             tuple(Evidence(ind, words.get(ind.id, ()) if fits else (), fits) for ind, fits in picked[cap.id]),
              examples.get(cap.id, ""))
         for cap in result.capabilities
     )
+
+
+def closest_examples(vectors: np.ndarray, items: list, query: np.ndarray) -> dict[str, str]:
+    """For each capability, the text of its authored example situation closest to the query vector.
+
+    `items` are the index items in row order (with kind, capability_id, text); `vectors` their unit vectors.
+    """
+    rows = [i for i, item in enumerate(items) if item.kind == "exemplar"]
+    if not rows:
+        return {}
+    sims = vectors[rows] @ np.asarray(query, dtype=np.float32)
+    best: dict[str, tuple[float, str]] = {}
+    for row, sim in zip(rows, sims, strict=True):
+        item = items[row]
+        if item.capability_id not in best or sim > best[item.capability_id][0]:
+            best[item.capability_id] = (float(sim), item.text)
+    return {cap: text for cap, (_, text) in best.items()}
 
 
 def plain(card: Card, bank: dict[str, Coaching]) -> str:

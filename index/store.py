@@ -31,7 +31,8 @@ class IndexProblem(RuntimeError):
 
 @dataclass(frozen=True)
 class Item:
-    """One embedded text: an indicator, a capability description or a situation exemplar."""
+    """One embedded text: an indicator, a capability description, a situation exemplar of a capability, or an
+    example situation written for one indicator (kind "indicator-example", id "<indicator id>#example.<n>")."""
 
     id: str
     kind: str
@@ -76,18 +77,19 @@ def read_json(path: Path | None, key: str) -> tuple[object, str]:
         value = json.loads(raw.decode("utf-8-sig")).get(key)
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, RecursionError) as err:
         raise IndexProblem(f"{path}: not a valid JSON data file ({err})") from None
-    if key == "exemplars":
+    keyed = key in ("exemplars", "indicators")
+    if keyed:
         lists = list(value.values()) if isinstance(value, dict) else [None]
     else:
         lists = [value]
     if value is not None and not all(isinstance(t, list) and all(isinstance(x, str) for x in t) for t in lists):
-        shape = "an object of capability id to a list of text" if key == "exemplars" else "a list of text"
+        shape = f"an object of {key[:-1]} id to a list of text" if keyed else "a list of text"
         raise IndexProblem(f"{path}: '{key}' must be {shape}")
     return value, hashlib.sha256(raw).hexdigest()
 
 
-def collect(framework: Framework, exemplars: dict | None = None) -> list[Item]:
-    """Every text to embed, in a fixed order: indicators, descriptions, then exemplars."""
+def collect(framework: Framework, exemplars: dict | None = None, indicators: dict | None = None) -> list[Item]:
+    """Every text to embed, in a fixed order: indicators, descriptions, exemplars, then indicator examples."""
     items = [Item(ind.id, "indicator", ind.capability_id, ind.text) for ind in framework.indicators]
     items += [Item(f"{cap.id}#description", "description", cap.id, cap.description) for cap in framework.capabilities]
     known = {cap.id for cap in framework.capabilities}
@@ -95,6 +97,12 @@ def collect(framework: Framework, exemplars: dict | None = None) -> list[Item]:
         if cap_id not in known:
             continue
         items += [Item(f"{cap_id}#exemplar.{n}", "exemplar", cap_id, t) for n, t in enumerate(texts, 1) if t.strip()]
+    owner = {ind.id: ind.capability_id for ind in framework.indicators}
+    for ind_id, texts in (indicators or {}).items():
+        if ind_id not in owner:
+            continue
+        items += [Item(f"{ind_id}#example.{n}", "indicator-example", owner[ind_id], t)
+                  for n, t in enumerate(texts, 1) if t.strip()]
     return items
 
 
@@ -128,7 +136,7 @@ def make_faiss(vectors: np.ndarray, kind: str | None = None) -> faiss.Index:
 
 
 def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha: str,
-             tuning: dict | None = None) -> dict:
+             tuning: dict | None = None, indicators_sha: str = "") -> dict:
     """The manifest fields that must match for a saved index to be current (`tuning`: the tuned model's
     key and weights checksum, None when the model is used as it is)."""
     return {
@@ -137,23 +145,26 @@ def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha:
         "model": model,
         "corpus_sha256": framework.sha256,
         "exemplars_sha256": exemplars_sha,
+        "indicator_examples_sha256": indicators_sha,
         "offtopic_sha256": offtopic_sha,
         "tuning": tuning,
     }
 
 
 def build(framework: Framework, encoder, exemplars_path: Path | None = None, offtopic_path: Path | None = None,
-          progress: bool = False, model: str | None = None, tuning: dict | None = None) -> Index:
+          progress: bool = False, model: str | None = None, tuning: dict | None = None,
+          indicators_path: Path | None = None) -> Index:
     """Embed every item (and the off-topic calibration inputs) and build the index in memory."""
     started = time.perf_counter()
     exemplars, exemplars_sha = read_json(exemplars_path, "exemplars")
+    indicators, indicators_sha = read_json(indicators_path, "indicators")
     offtopic, offtopic_sha = read_json(offtopic_path, "examples")
-    items = collect(framework, exemplars)
+    items = collect(framework, exemplars, indicators)
     vectors = encoder.encode([item.text for item in items], progress=progress)
     off = encoder.encode([t for t in (offtopic or []) if isinstance(t, str) and t.strip()])
     index = make_faiss(vectors)
     manifest = {
-        **expected(framework, model or encoder.name, exemplars_sha, offtopic_sha, tuning),
+        **expected(framework, model or encoder.name, exemplars_sha, offtopic_sha, tuning, indicators_sha),
         "model_path": str(encoder.path),
         "encoder": getattr(encoder, "backend", type(encoder).__name__),
         "dimension": int(vectors.shape[1]),
@@ -233,6 +244,7 @@ def staleness(manifest: dict, want: dict) -> list[str]:
         "model": "model",
         "corpus_sha256": "framework file",
         "exemplars_sha256": "exemplars file",
+        "indicator_examples_sha256": "indicator examples file",
         "offtopic_sha256": "off-topic file",
         "tuning": "tuned model",
     }
@@ -285,13 +297,15 @@ def folder_for(index_dir: Path, framework: Framework) -> Path:
 
 
 def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtopic_path: Path | None,
-           tuning: dict | None = None) -> dict:
-    return expected(framework, model, file_sha(exemplars_path), file_sha(offtopic_path), tuning)
+           tuning: dict | None = None, indicators_path: Path | None = None) -> dict:
+    return expected(framework, model, file_sha(exemplars_path), file_sha(offtopic_path), tuning,
+                    file_sha(indicators_path))
 
 
 def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path | None = None,
            offtopic_path: Path | None = None, force: bool = False, progress: bool = False,
-           build_encoder=None, model: str | None = None, tuning: dict | None = None) -> Index:
+           build_encoder=None, model: str | None = None, tuning: dict | None = None,
+           indicators_path: Path | None = None) -> Index:
     """Load the saved index if it is current; otherwise rebuild it, save it if the folder is writable,
     and record a one-line notice of what happened in `Index.notices`.
 
@@ -300,7 +314,7 @@ def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path 
     manifest (default: the encoder's name); `tuning` identifies a tuned model (see index.tune)."""
     folder = folder_for(index_dir, framework)
     model = model or encoder.name
-    want = wanted(framework, model, exemplars_path, offtopic_path, tuning)
+    want = wanted(framework, model, exemplars_path, offtopic_path, tuning, indicators_path)
     reason = "rebuild requested"
     if not force:
         try:
@@ -308,7 +322,8 @@ def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path 
         except IndexProblem as problem:
             reason = str(problem)
     embedder = build_encoder() if build_encoder is not None else encoder
-    index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress, model=model, tuning=tuning)
+    index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress, model=model, tuning=tuning,
+                  indicators_path=indicators_path)
     try:
         save(index, folder)
         index.notices.append(f"{reason}; rebuilt it ({index.manifest['count']} items) and saved it to {folder}")

@@ -14,8 +14,8 @@ from retrieval.text import InputError, prepare
 BATCH = 64
 
 
-def render(result: SearchResult) -> str:
-    """Human-readable ranking: capability, cluster, score, and the best indicators."""
+def render(result: SearchResult, why: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Human-readable ranking: capability, cluster, score, the best indicators (and, with `why`, their reasons)."""
     lines = []
     for notice in result.notices:
         lines.append(f"note: {notice}")
@@ -26,6 +26,8 @@ def render(result: SearchResult) -> str:
         lines.append(f"{rank}. {cap.name}  [{cap.cluster}]  score {cap.score:.3f}")
         for ind in cap.indicators:
             lines.append(f"     {ind.score:.3f}  {ind.text}")
+            if why is not None and why.get(ind.id):
+                lines.append("            because of: " + ", ".join(f"“{w}”" for w in why[ind.id]))
     return "\n".join(lines)
 
 
@@ -60,6 +62,8 @@ def _main(argv: list[str] | None) -> int:
     search.add_argument("--cluster", action="append", help="only capabilities of this cluster id (repeatable)")
     search.add_argument("--capability", action="append", help="only this capability id (repeatable)")
     search.add_argument("--model", help="sentence-transformers model name or path (default: ILS_COACH_MODEL)")
+    search.add_argument("--explain", action="store_true",
+                        help="add to each indicator the words of the situation that carry the match (JSON: \"why\")")
     args = parser.parse_args(argv)
     try:
         config = settings.get()
@@ -93,15 +97,22 @@ def _main(argv: list[str] | None) -> int:
     try:
         if args.situation is not None:
             result = retriever.search(args.situation, **options)
-            print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else render(result))
+            why = _why_for(retriever, result) if args.explain else None
+            print(json.dumps(result.to_dict(why=why), ensure_ascii=False) if args.json else render(result, why))
             return 0
-        return batch(retriever, sys.stdin, options)
+        return batch(retriever, sys.stdin, options, explain=args.explain)
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
 
-def batch(retriever, stream, options: dict) -> int:
+def _why_for(retriever, result: SearchResult) -> dict[str, tuple[str, ...]]:
+    """The reason words of every indicator in a result (the same words the chat shows)."""
+    return {ind.id: retriever.evidence.why((result.query,), ind.id)
+            for cap in result.capabilities for ind in cap.indicators}
+
+
+def batch(retriever, stream, options: dict, explain: bool = False) -> int:
     """One JSON object per input line, in order; a line that cannot be searched gets an 'error' field."""
     lines = []
     status = 0
@@ -112,7 +123,7 @@ def batch(retriever, stream, options: dict) -> int:
                            strict=True)) if valid else {}
         for n, text in enumerate(lines):
             if n in results:
-                out = results[n].to_dict()
+                out = results[n].to_dict(why=_why_for(retriever, results[n]) if explain else None)
             else:
                 out = {"query": _printable(text), "error": _why(text, retriever.max_chars), "off_topic": None,
                        "capabilities": []}

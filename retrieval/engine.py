@@ -11,7 +11,7 @@ import settings as settings_module
 from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
-from retrieval import classifier, scoring, topic
+from retrieval import classifier, evidence, scoring, topic
 from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError, prepare, sentences
@@ -41,13 +41,15 @@ class Method:
     dense: float = 0.5
     dense_k: int = 3
     split_from: int = 4
+    examples_in_ranking: bool = False
+    glossary: bool = True
 
 
 class Retriever:
     """Maps situation text to capabilities of one framework, using one encoder and one index."""
 
     def __init__(self, framework: Framework, index: store.Index, encoder, max_chars: int = 4000,
-                 method: Method | None = None):
+                 method: Method | None = None, glossary: evidence.Glossary | None = None):
         self.framework = framework
         self.index = index
         self.encoder = encoder
@@ -55,7 +57,10 @@ class Retriever:
         self.method = method or Method()
         self.capabilities = framework.capabilities
         self.cap_pos = {cap.id: n for n, cap in enumerate(self.capabilities)}
-        self.owners = np.array([self.cap_pos.get(item.capability_id, -1) for item in index.items])
+        counted = ("indicator-example",) if not self.method.examples_in_ranking else ()
+        self.owners = np.array([-1 if item.kind in counted else self.cap_pos.get(item.capability_id, -1)
+                                for item in index.items])
+        self.evidence = evidence.Evidence(framework, index, glossary)
         self.indicator_rows = {item.id: row for row, item in enumerate(index.items) if item.kind == "indicator"}
         self.classifier = self._train()
         self.lexical = BM25([self._document(n, cap) for n, cap in enumerate(self.capabilities)])
@@ -72,7 +77,8 @@ class Retriever:
         config = config or settings_module.get()
         framework = load_framework(config.framework)
         loaded = ready.load(framework, config, model=model, log=log)
-        return cls(framework, loaded.index, loaded.encoder, max_chars=config.max_chars)
+        return cls(framework, loaded.index, loaded.encoder, max_chars=config.max_chars,
+                   glossary=evidence.load_glossary(config.glossary))
 
     @property
     def notices(self) -> list[str]:
@@ -138,6 +144,10 @@ class Retriever:
             return self.rule.confidence(vectors, self._best(sims))
         return self._best(sims)
 
+    def read(self, text: str) -> str:
+        """A prepared text as the model and BM25 read it: APS shorthand replaced by the words it stands for."""
+        return self.evidence.glossary.plain(text) if self.method.glossary else text
+
     def pieces(self, text: str) -> list[str]:
         """The sentences of a prepared text that are also scored on their own ([] for a short text)."""
         parts = sentences(text)
@@ -153,9 +163,10 @@ class Retriever:
         """Rank capabilities for several situations: whole texts in one encoder call, their sentences in another."""
         prepared = [prepare(t, self.max_chars) for t in texts]
         allowed = self._allowed(clusters, capabilities)
-        pieces = [self.pieces(p.text) for p in prepared]
-        flat = [p.text for p in prepared] + [piece for group in pieces for piece in group]
-        vectors = self.encoder.encode([p.text for p in prepared])
+        read = [self.read(p.text) for p in prepared]
+        pieces = [self.pieces(r) for r in read]
+        flat = read + [piece for group in pieces for piece in group]
+        vectors = self.encoder.encode(read)
         if len(flat) > len(prepared):
             vectors = np.vstack([vectors, self.encoder.encode(flat[len(prepared):])])
         sims = self._similarities(vectors)
@@ -170,7 +181,8 @@ class Retriever:
             off_topic = bool(confidence[q] < self.calibration.threshold)
             order = [c for c in np.argsort(-scores, kind="stable") if allowed is None or c in allowed]
             item_sims = sims[rows].max(axis=0)
-            matches = tuple(self._match(c, shares[c], item_sims, indicators) for c in order[: max(top, 0)])
+            stems = self.evidence.stems(prep.text)
+            matches = tuple(self._match(c, shares[c], item_sims, stems, indicators) for c in order[: max(top, 0)])
             notices = []
             if prep.truncated:
                 notices.append(f"Only the first {len(prep.text):,} characters of {prep.original_chars:,} were read.")
@@ -191,13 +203,14 @@ class Retriever:
         return {n for n, cap in enumerate(self.capabilities)
                 if (not clusters or cap.cluster_id in clusters) and (not wanted or cap.id in wanted)}
 
-    def _match(self, cap_index: int, score: float, sims: np.ndarray, indicators: int) -> CapabilityMatch:
+    def _match(self, cap_index: int, score: float, sims: np.ndarray, stems: set[str],
+               indicators: int) -> CapabilityMatch:
+        """A capability with its indicators ordered by their probability of fitting (retrieval.evidence)."""
         cap = self.capabilities[cap_index]
-        ranked = sorted(
-            (IndicatorMatch(ind.id, ind.text, float(sims[self.indicator_rows[ind.id]])) for ind in cap.indicators
-             if ind.id in self.indicator_rows),
-            key=lambda m: -m.score,
-        )
+        present = [ind for ind in cap.indicators if ind.id in self.indicator_rows]
+        fit = self.evidence.probabilities([ind.id for ind in present], sims, stems)
+        ranked = sorted((IndicatorMatch(ind.id, ind.text, float(p)) for ind, p in zip(present, fit, strict=True)),
+                        key=lambda m: -m.score)
         cluster = self.framework.cluster(cap.cluster_id)
         return CapabilityMatch(cap.id, cap.name, cluster.id, cluster.name, cap.description, float(score),
                                tuple(ranked[: max(indicators, 0)] if indicators is not None else ranked))

@@ -20,7 +20,13 @@ import numpy as np
 from retrieval.lexical import BM25
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "situations.jsonl"
+INDICATOR_DATA = DATA.with_name("indicators.jsonl")
+MESSY_DATA = DATA.with_name("messy.jsonl")
+INDICATOR_SYSTEMS = ("method", "cosine", "untuned", "bm25", "random")
+INDICATOR_TITLES = {"method": "ILS Coach (fit model)", "cosine": "tuned cosine (previous)",
+                    "untuned": "untuned model cosine", "bm25": "BM25 over indicators", "random": "random order"}
 SPLITS = ("dev", "test")
+PROBITY = "demonstrates-public-service-professionalism-and-probity"
 SYSTEMS = ("method", "dense", "bm25")
 TITLES = {"method": "ILS Coach retriever", "dense": "plain dense (as shipped)", "bm25": "BM25 (no exemplars)"}
 
@@ -53,6 +59,35 @@ class Abstention:
     off_topic_flagged: int
     real: int
     real_flagged: int
+
+
+@dataclass(frozen=True)
+class IndicatorLabel:
+    """For one situation and one relevant capability: its best-fitting indicators (best first), others that
+    partly fit, and for each best indicator the phrases of the situation that carry the link."""
+
+    situation: str
+    capability: str
+    best: tuple[str, ...]
+    also: tuple[str, ...]
+    words: dict
+
+
+def load_indicators(path: Path = INDICATOR_DATA) -> list[IndicatorLabel]:
+    """Indicator labels: one JSON object per line, {"id", "capabilities": {capability id: {"best", "also",
+    "words"}}}."""
+    out = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            for cap, entry in row["capabilities"].items():
+                out.append(IndicatorLabel(str(row["id"]), cap, tuple(entry["best"]), tuple(entry.get("also") or ()),
+                                          {k: tuple(v) for k, v in (entry.get("words") or {}).items()}))
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{path}:{number}: not an indicator label ({err})") from None
+    return out
 
 
 def load(path: Path = DATA) -> list[Situation]:
@@ -127,17 +162,21 @@ def lexical_rankings(retriever, texts: list[str]) -> list[list[str]]:
     return _order(BM25(documents).scores_many(texts), [cap.id for cap in caps])
 
 
-def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = SPLITS, base=None) -> dict:
+def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = SPLITS, base=None,
+             messy: list[Situation] | None = None, indicators: list[IndicatorLabel] | None = None) -> dict:
     """Scores per split and system, and the off-topic counts of the retriever per split. `base` is the encoder
-    for the dense baseline (the untuned model)."""
+    for the dense baseline (the untuned model). `messy` situations are scored as slices of their own
+    ("messy-dev", "messy-test"); `indicators` labels add the indicator figures of each split."""
     report: dict = {"splits": {}, "threshold": round(float(retriever.calibration.threshold), 4),
                     "rule": retriever.calibration.kind}
     rule = getattr(retriever, "rule", None)
     if rule is not None:
         report["parts"] = {"detector_threshold": round(float(rule.detector.threshold), 4),
                            "similarity_threshold": round(float(rule.similarity_threshold), 4)}
-    for split in splits:
-        chosen = [s for s in situations if s.split == split]
+    slices = [(split, split, situations) for split in splits]
+    slices += [(f"messy-{split}", split, messy) for split in splits if messy]
+    for name, split, pool in slices:
+        chosen = [s for s in pool if s.split == split]
         if not chosen:
             continue
         texts = [s.text for s in chosen]
@@ -147,11 +186,115 @@ def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = S
         systems = {"method": ranked, "dense": dense_rankings(retriever, texts, base),
                    "bm25": lexical_rankings(retriever, texts)}
         off = [n for n, s in enumerate(chosen) if s.off_topic]
-        report["splits"][split] = {
-            "scores": {name: asdict(score(gold, [rank[n] for n in real])) for name, rank in systems.items()},
+        first = [rank[0] for rank in (ranked[n] for n in real)]
+        report["splits"][name] = {
+            "scores": {system: asdict(score(gold, [rank[n] for n in real])) for system, rank in systems.items()},
             "abstention": asdict(Abstention(len(off), sum(flags[n] for n in off), len(real),
                                             sum(flags[n] for n in real))),
+            "probity_first": {"ranked": sum(cap == PROBITY for cap in first),
+                              "labelled": sum(bool(g) and g[0] == PROBITY for g in gold)},
         }
+        if indicators and not name.startswith("messy"):
+            report["splits"][name]["indicators"] = indicator_report(retriever, chosen, indicators, split, base)
+    return report
+
+
+def _overlaps(text: str, phrase: str, gold: tuple[str, ...]) -> bool:
+    """Whether a shown phrase overlaps, in the text, any of the labelled phrases."""
+    spans = [(m, m + len(g)) for g in gold for m in _positions(text, g)]
+    return any(s < ge and gs < s + len(phrase) for s in _positions(text, phrase) for gs, ge in spans)
+
+
+def _positions(text: str, phrase: str) -> list[int]:
+    out, start = [], 0
+    while phrase and (found := text.find(phrase, start)) >= 0:
+        out.append(found)
+        start = found + 1
+    return out
+
+
+def _random_hits(n: int, fit: int, best: int) -> tuple[float, float]:
+    """Expected ind@1 and ind@3 of a random order of n indicators with `fit` fitting and `best` best ones."""
+    from math import comb
+
+    first = fit / n if n else 0.0
+    top = min(3, n)
+    third = 1 - comb(n - best, top) / comb(n, top) if n else 0.0
+    return first, third
+
+
+def indicator_report(retriever, situations: list[Situation], labels: list[IndicatorLabel], split: str,
+                     base=None) -> dict:
+    """Indicator figures on one split: ind@1 (the first indicator of a labelled capability is one of its
+    labelled fitting indicators, best or partly fitting), ind@3 (a best indicator among its first three), for
+    the method and the baselines; for the method alone, the share of every indicator shown on the first three
+    cards that fits, and the precision and recall of the shown words against the labelled words."""
+    from conversation.answer import shown
+    from retrieval.text import prepare
+
+    texts = {s.id: s.text for s in situations if s.split == split}
+    chosen = [lab for lab in labels if lab.situation in texts]
+    if not chosen:
+        return {}
+    ids = sorted({lab.situation for lab in chosen})
+    results = dict(zip(ids, retriever.search_many([texts[i] for i in ids], top=len(retriever.capabilities),
+                                                   indicators=None), strict=True))
+    prepared = {i: prepare(texts[i], retriever.max_chars).text for i in ids}
+    tuned = retriever.encoder.encode([prepared[i] for i in ids])
+    base = base or retriever.encoder
+    untuned = base.encode([prepared[i] for i in ids])
+    rows = {item.id: n for n, item in enumerate(retriever.index.items) if item.kind == "indicator"}
+    ind_ids = list(rows)
+    tuned_sims = dict(zip(ids, tuned @ retriever.index.vectors[[rows[i] for i in ind_ids]].T, strict=True))
+    base_targets = base.encode([retriever.index.items[rows[i]].text for i in ind_ids])
+    base_sims = dict(zip(ids, untuned @ base_targets.T, strict=True))
+    column = {i: n for n, i in enumerate(ind_ids)}
+    caps = {cap.id: cap for cap in retriever.capabilities}
+    sums = {name: [0.0, 0.0] for name in INDICATOR_SYSTEMS}
+    for lab in chosen:
+        cap = caps[lab.capability]
+        order = {"method": [i.id for i in next(c for c in results[lab.situation].capabilities
+                                                if c.id == lab.capability).indicators]}
+        inds = [i.id for i in cap.indicators]
+        order["cosine"] = sorted(inds, key=lambda i: -tuned_sims[lab.situation][column[i]])
+        order["untuned"] = sorted(inds, key=lambda i: -base_sims[lab.situation][column[i]])
+        lexical = BM25([i.text for i in cap.indicators]).scores(texts[lab.situation])
+        order["bm25"] = [inds[n] for n in np.argsort(-lexical, kind="stable")]
+        fit = set(lab.best) | set(lab.also)
+        for name, ranked in order.items():
+            sums[name][0] += ranked[0] in fit
+            sums[name][1] += any(i in lab.best for i in ranked[:3])
+        first, third = _random_hits(len(inds), len(fit & set(inds)), len(set(lab.best) & set(inds)))
+        sums["random"][0] += first
+        sums["random"][1] += third
+    n = len(chosen)
+    report = {"n": n, "situations": len(ids),
+              "ranking": {name: {"ind1": round(a / n, 4), "ind3": round(b / n, 4)} for name, (a, b) in sums.items()}}
+    fitting = {(lab.situation, i) for lab in chosen for i in (*lab.best, *lab.also)}
+    gold = {(lab.situation, i): lab.words.get(i, ()) for lab in chosen for i in lab.best}
+    shown_count = shown_fit = closest = 0
+    targets = []
+    for sid in ids:
+        for cap in results[sid].capabilities[:3]:
+            for ind, fits in shown(retriever, cap):
+                shown_count += 1
+                shown_fit += (sid, ind.id) in fitting
+                closest += not fits
+                if fits and gold.get((sid, ind.id)):
+                    targets.append((sid, ind.id))
+    words_shown = words_right = labelled = labelled_hit = 0
+    for sid, ind in targets:
+        found = retriever.evidence.why(retriever.encoder, (prepared[sid],), [ind])[ind]
+        wanted = gold[(sid, ind)]
+        words_shown += len(found)
+        words_right += sum(_overlaps(prepared[sid], p, wanted) for p in found)
+        labelled += len(wanted)
+        labelled_hit += sum(any(_overlaps(prepared[sid], p, (g,)) for p in found) for g in wanted)
+    report["shown"] = {"indicators": shown_count, "fit_share": round(shown_fit / max(shown_count, 1), 4),
+                       "closest_only": closest}
+    report["words"] = {"pairs": len(targets), "shown": words_shown,
+                       "precision": round(words_right / max(words_shown, 1), 4),
+                       "recall": round(labelled_hit / max(labelled, 1), 4)}
     return report
 
 
@@ -168,6 +311,21 @@ def render(report: dict) -> str:
         a = part["abstention"]
         lines.append(f"  off-topic flagged: {a['off_topic_flagged']}/{a['off_topic']} off-topic inputs, "
                      f"{a['real_flagged']}/{a['real']} real situations (wrongly)")
+        p = part.get("probity_first")
+        if p:
+            lines.append(f"  probity and integrity ranked first {p['ranked']} times, labelled first {p['labelled']}")
+        ind = part.get("indicators")
+        if ind:
+            lines.append(f"  indicators: {ind['n']} labelled capabilities in {ind['situations']} situations")
+            lines.append(f"  {'system':<28} {'ind@1':>6} {'ind@3':>6}")
+            for name in INDICATOR_SYSTEMS:
+                r = ind["ranking"][name]
+                lines.append(f"  {INDICATOR_TITLES[name]:<28} {r['ind1']:>6.3f} {r['ind3']:>6.3f}")
+            sh, w = ind["shown"], ind["words"]
+            lines.append(f"  shown on the first three cards: {sh['indicators']} indicators, {sh['fit_share']:.3f} "
+                         f"fit ({sh['closest_only']} shown only as the closest)")
+            lines.append(f"  words shown on fitting indicators: {w['shown']} for {w['pairs']} indicators, "
+                         f"precision {w['precision']:.3f}, recall {w['recall']:.3f}")
         lines.append("")
     line = f"off-topic rule ({report.get('rule', 'similarity')}, calibrated when the index loads): " \
            f"below {report['threshold']:.4f}"
@@ -183,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.add_argument("--data", type=Path, default=DATA, help=f"labelled situations (default: {DATA})")
     parser.add_argument("--split", action="append", choices=SPLITS, help="only this split (repeatable; default both)")
+    parser.add_argument("--messy", type=Path, default=MESSY_DATA, help=f"messy situations (default: {MESSY_DATA})")
+    parser.add_argument("--indicators", type=Path, default=INDICATOR_DATA,
+                        help=f"indicator labels (default: {INDICATOR_DATA})")
     args = parser.parse_args(argv)
     import settings
     from corpus.model import CorpusError
@@ -192,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         situations = load(args.data)
+        messy = load(args.messy) if args.messy and args.messy.exists() else []
+        labels = load_indicators(args.indicators) if args.indicators and args.indicators.exists() else []
         retriever = Retriever.from_settings(settings.get())
     except (OSError, ValueError, CorpusError, ModelError, IndexProblem) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -202,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config = settings.get()
     report = evaluate(retriever, situations, tuple(args.split or SPLITS),
-                      base=load_encoder(config.model, threads=config.threads))
+                      base=load_encoder(config.model, threads=config.threads), messy=messy, indicators=labels)
     try:
         print(json.dumps(report) if args.json else render(report), flush=True)
     except BrokenPipeError:

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 
 import numpy as np
 
-WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-STOP = frozenset(
-    "a about after all also am an and any are as at be been being but by can could did do does doing don't for "
-    "from get got had has have having he her here him his how i i'd i'm i've if in into is it it's its just me "
-    "more most my no not now of off on one only or other our out over own so some still such than that that's "
-    "the their them then there these they this those through to too up very was we we're we've were what when "
-    "where which while who why will with would you your".split()
-)
-SUFFIXES = ("ingly", "ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
-
-
-def stem(word: str) -> str:
-    """A light suffix strip so that 'negotiating', 'negotiated' and 'negotiation' meet; not a full stemmer."""
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case word stems without stop words."""
-    return [stem(w) for w in WORD.findall(text.lower().replace("\u2019", "'")) if w not in STOP]
+from retrieval.text import tokens
 
 
 class BM25:

@@ -1,14 +1,38 @@
-"""Clean and check situation text before it is embedded: blank input, control characters, very long text."""
+"""The project's text rules in one place: cleaning situation text, sentences, words, stop words and stems."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-WORD = re.compile(r"[^\W_]")
+LETTER = re.compile(r"[^\W_]")
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*")
+MAX_SENTENCES = 12
+STOP = frozenset("""
+a about above after again against all also am an and any are as at be been before being below between both but
+by can could did do does doing down during each few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once one
+only or other our ours ourselves out over own really same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up us very was we were what when where which
+while who whom why will with would you your yours yourself yourselves get gets got keep keeps kept going want wants
+need needs like lot lots thing things way still even much many every someone something anyone anything ive im dont
+think thought feel felt know knew seem seems seemed guess maybe probably sure id ill youve hes shes thats theres
+doesnt didnt cant wont isnt arent wasnt werent havent hasnt shouldnt wouldnt couldnt weve theyre theyve youre lets
+let make makes made bit quite pretty just honestly actually basically literally ok okay yeah yes
+""".split())
+SPELLING = [
+    (re.compile(r"iz"), "is"),
+    (re.compile(r"yz"), "ys"),
+    (re.compile(r"^judgment"), "judgement"),
+    (re.compile(r"^(behavi|col|endeav|fav|hon|lab|neighb)or"), r"\1our"),
+]
+_STEMMER = Stemmer.Stemmer("english")
 MARKUP = [
     (re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S), " "),
     (re.compile(r"<!--.*?-->", re.S), " "),
@@ -81,13 +105,61 @@ def _wordlike(ch: str) -> bool:
 def _window(text: str, size: int) -> str:
     """The first `size` characters, or, if they hold no letter or digit, `size` characters from the first one."""
     head = text[:size]
-    if WORD.search(head):
+    if LETTER.search(head):
         return head
-    found = WORD.search(text, size)
+    found = LETTER.search(text, size)
     return text[found.start(): found.start() + size] if found else head
 
 
-def sentences(text: str, limit: int = 12) -> list[str]:
-    """Split into sentences (at most `limit`, keeping the first ones), dropping fragments of one word."""
+def sentences(text: str, limit: int = MAX_SENTENCES) -> list[str]:
+    """The sentences of a text, the first `limit` of them, dropping fragments of one word (a text with no
+    sentence breaks is one sentence). Ranking and explanations read the same sentences."""
     parts = [p.strip() for p in SENTENCE.split(text) if p and p.strip()]
     return [p for p in parts if len(p.split()) > 1][:limit]
+
+
+def fold(word: str) -> str:
+    """Lower case, curly apostrophes straightened, American spellings folded to Australian ones."""
+    word = unicodedata.normalize("NFKC", word).lower().replace("’", "'")
+    for pattern, repl in SPELLING:
+        word = pattern.sub(repl, word)
+    return word
+
+
+def key(word: str) -> str:
+    """A word as compared with the stop list: folded, without apostrophes."""
+    return fold(word).replace("'", "")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) English stem of a folded word, possessive dropped: "negotiating",
+    "negotiation" and "negotiations" all give "negoti"."""
+    word = re.sub(r"'s?$", "", fold(word))
+    return _STEMMER.stemWord(word.replace("'", ""))
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) for every word of a text."""
+    return [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+
+
+def is_content(word: str) -> bool:
+    """A word that carries meaning: not a stop word, not a single letter, not a number."""
+    k = key(word)
+    return len(k) > 1 and k not in STOP and not k.isdigit()
+
+
+def content_words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) for each word of a text that carries meaning."""
+    return [w for w in words(text) if is_content(w[2])]
+
+
+def tokens(text: str) -> list[str]:
+    """The stems of a text's content words, in order (what lexical matching compares)."""
+    return [stem(w) for _, _, w in content_words(text)]
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Whether two words share a stem."""
+    return stem(a) == stem(b)

@@ -82,3 +82,46 @@ def test_baselines_use_framework_text_only(tiny_retriever):
     # "arguing" occurs only in a conflict exemplar: the method's lexical part sees it, the baseline does not.
     assert evaluate.lexical_rankings(tiny_retriever, ["arguing"])[0] == ["coaching", "conflict", "budget"]
     assert tiny_retriever.capabilities[int(tiny_retriever.lexical.scores("arguing").argmax())].id == "conflict"
+
+
+def test_random_order_expectations_by_hand():
+    assert evaluate._random_hits(5, 2, 1) == pytest.approx((0.4, 0.6))
+    assert evaluate._random_hits(3, 1, 1) == pytest.approx((1 / 3, 1.0))
+    assert evaluate._random_hits(0, 0, 0) == (0.0, 0.0)
+
+
+def test_shown_words_overlap_labelled_phrases_in_the_text():
+    text = "She keeps missing deadlines and the team is picking up the slack."
+    assert evaluate._overlaps(text, "missing deadlines", ("keeps missing deadlines",))
+    assert evaluate._overlaps(text, "deadlines and the team", ("the slack", "team is picking"))
+    assert not evaluate._overlaps(text, "deadlines and the", ("the slack", "team is picking"))
+    assert not evaluate._overlaps(text, "team", ("keeps missing deadlines",))
+    assert not evaluate._overlaps(text, "absent words", ("keeps missing deadlines",))
+
+
+def test_indicator_report_and_messy_slices(tiny_retriever, tiny_situations, tmp_path):
+    labels_path = tmp_path / "indicators.jsonl"
+    labels_path.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "1", "capabilities": {"budget": {"best": ["budget.2"], "also": [], "words": {"budget.2": ["savings"]}}}},
+        {"id": "2", "capabilities": {"conflict": {"best": ["conflict.1"], "also": ["conflict.2"],
+                                                  "words": {"conflict.1": ["managers keep fighting"]}}}},
+    ]), encoding="utf-8")
+    labels = evaluate.load_indicators(labels_path)
+    assert [(lab.situation, lab.capability, lab.best) for lab in labels] == [("1", "budget", ("budget.2",)),
+                                                                            ("2", "conflict", ("conflict.1",))]
+    report = evaluate.evaluate(tiny_retriever, tiny_situations, ("dev",), messy=tiny_situations, indicators=labels)
+    assert set(report["splits"]) == {"dev", "messy-dev"}
+    ind = report["splits"]["dev"]["indicators"]
+    assert ind["n"] == 2 and set(ind["ranking"]) == set(evaluate.INDICATOR_SYSTEMS)
+    results = tiny_retriever.search_many([s.text for s in tiny_situations[:2]], top=3, indicators=None)
+    firsts = [next(c for c in r.capabilities if c.id == cap).indicators[0].id
+              for r, cap in zip(results, ("budget", "conflict"), strict=True)]
+    assert ind["ranking"]["method"]["ind1"] == (int(firsts[0] == "budget.2") + int(firsts[1] in {"conflict.1",
+                                                                                                 "conflict.2"})) / 2
+    assert ind["ranking"]["random"]["ind1"] == pytest.approx((0.5 + 1.0) / 2)
+    assert 0.0 <= ind["shown"]["fit_share"] <= 1.0 and 0.0 <= ind["words"]["precision"] <= 1.0
+    assert "indicators:" in evaluate.render(report) and "probity" in evaluate.render(report)
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"id": "1", "capabilities": {"budget": {}}}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.jsonl:1"):
+        evaluate.load_indicators(path)

@@ -47,7 +47,7 @@ def ask(text: str) -> None:
 
 
 def add_to_plan(card: answers.Card, situation: str) -> None:
-    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence], situation)
+    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence if e.fits], situation)
 
 
 def remember_feedback(message_id: int) -> None:
@@ -120,6 +120,8 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
                       help=f"Keep “{cap.name}” and these behaviours for your coaching preparation")
         behaviours, about = st.tabs(["Behaviours that fit best", "What this capability means"])
         with behaviours:
+            if card.evidence and not card.evidence[0].fits:
+                st.markdown("None of this capability's behaviours clearly fits what you describe. The closest is:")
             for evidence in card.evidence:
                 line = f"- {common.inert(evidence.match.text)}"
                 if scores:

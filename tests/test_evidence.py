@@ -1,0 +1,156 @@
+"""Indicator fit and explanations (retrieval.evidence) on the tiny framework with the fake encoder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index import store
+from retrieval import evidence
+from retrieval.engine import Retriever
+from tests.conftest import FakeEncoder
+
+INDICATOR_EXAMPLES = {
+    "coaching.1": ["her reports are always late and sloppy", "he keeps missing deadlines on the roster"],
+    "coaching.2": ["she wants to learn budgeting skills", "a new officer needs to pick up drafting"],
+    "conflict.1": ["two managers are shouting at each other", "a feud between two colleagues"],
+    "conflict.2": ["the team mood is getting tense", "some friction in the team lately"],
+    "budget.1": ["nobody checks the monthly spend", "the spend report is never read"],
+    "budget.2": ["we need to cut ten percent", "finance wants cuts"],
+}
+
+
+@pytest.fixture
+def examples_path(tmp_path):
+    path = tmp_path / "indicator-examples.json"
+    path.write_text(json.dumps({"indicators": INDICATOR_EXAMPLES}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def retriever(tiny_framework, tiny_exemplars, tiny_offtopic, examples_path, tmp_path):
+    encoder = FakeEncoder()
+    index = store.ensure(tiny_framework, encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic,
+                         indicators_path=examples_path)
+    glossary = evidence.Glossary({"MO": "Minister's office budget", "Dep Sec": "Deputy Secretary"},
+                                 frozenset({"MO"}))
+    return Retriever(tiny_framework, index, encoder, max_chars=500, glossary=glossary)
+
+
+def test_indicator_examples_are_indexed_but_do_not_rank_capabilities(retriever):
+    kinds = [item.kind for item in retriever.index.items]
+    assert kinds.count("indicator-example") == sum(len(v) for v in INDICATOR_EXAMPLES.values())
+    example_rows = [n for n, k in enumerate(kinds) if k == "indicator-example"]
+    assert (retriever.owners[example_rows] == -1).all()
+    assert retriever.index.manifest["indicator_examples_sha256"]
+
+
+def test_a_changed_indicator_examples_file_makes_the_index_stale(tiny_framework, tiny_exemplars, tiny_offtopic,
+                                                                  examples_path, tmp_path):
+    encoder = FakeEncoder()
+    store.ensure(tiny_framework, encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic,
+                 indicators_path=examples_path)
+    examples_path.write_text(json.dumps({"indicators": {"coaching.1": ["one more"]}}), encoding="utf-8")
+    again = store.ensure(tiny_framework, encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic,
+                         indicators_path=examples_path)
+    assert "indicator examples file changed" in again.notices[0]
+    assert [i.text for i in again.items if i.kind == "indicator-example"] == ["one more"]
+
+
+def test_the_lexicon_weighs_an_indicators_own_words_over_words_every_capability_uses(retriever):
+    weights = retriever.evidence.lexicon.weights
+    assert weights["coaching.1"]["deadlin"] > 0
+    assert weights["coaching.1"]["deadlin"] > weights["coaching.2"].get("deadlin", 0.0)
+    assert "deadlin" not in weights["budget.1"]
+
+
+def test_shorthand_brings_the_words_it_stands_for(retriever):
+    stems = retriever.evidence.stems("the MO rang again")
+    assert {"minist", "offic"} <= stems and "mo" not in stems
+    assert "minist" not in retriever.evidence.stems("the mo rang again"), "MO is case-sensitive"
+    glossary = retriever.evidence.glossary
+    assert glossary.plain("our dep sec and the MO; MOST of it") == \
+        "our Deputy Secretary and the Minister's office budget; MOST of it"
+    assert glossary.plain("the DEMO") == "the DEMO"
+
+
+def test_indicators_are_ordered_by_fit_and_scored_as_probabilities(retriever):
+    result = retriever.search("he keeps missing deadlines on the roster and his reports are late", top=3,
+                              capabilities=["coaching"])
+    inds = result.top.indicators
+    assert [i.id for i in inds] == ["coaching.1", "coaching.2"]
+    assert all(0.0 <= i.score <= 1.0 for i in inds)
+    assert inds[0].score > inds[1].score
+
+
+def test_phrases_stay_inside_a_sentence_and_skip_time_words_numbers_and_titles(retriever):
+    ev = retriever.evidence
+    got = [p.text for p in ev.phrases("My director missed ten deadlines last week. Budget cuts, again!")]
+    assert "missed" in got and "deadlines" in got and "missed ten deadlines" in got
+    assert "Budget cuts" in got
+    assert not any(w in {"ten", "week", "last week", "again"} for w in got)
+    assert not any("." in p or "," in p for p in got)
+    assert all(len(p.split()) <= ev.model.phrase_words for p in got)
+
+
+def test_why_names_the_phrases_linked_to_each_indicator(retriever):
+    ev = retriever.evidence
+    texts = ("The roster is late. Two colleagues have a feud and keep shouting at each other.",)
+    got = ev.why(retriever.encoder, texts, ["conflict.1", "budget.1"])
+    assert got["conflict.1"], "a strong link is named"
+    assert any(w in phrase for phrase in got["conflict.1"] for w in ("feud", "shouting", "colleagues"))
+    assert len(got["conflict.1"]) <= ev.model.max_words
+    assert got["budget.1"] == ()
+
+
+def test_why_prefers_the_newest_message_and_names_nothing_below_the_floor(retriever):
+    ev = retriever.evidence
+    texts = ("a feud between two colleagues",)
+    assert "colleagues" in ev.why(retriever.encoder, texts, ["conflict.1"])["conflict.1"]
+    later = (*texts, "and so on", "and then what", "so it goes")
+    assert "colleagues" not in ev.why(retriever.encoder, later, ["conflict.1"])["conflict.1"]
+    strict = evidence.Evidence(retriever.framework, retriever.index, model=evidence.Model(word_floor=1.01))
+    assert strict.why(retriever.encoder, texts, ["conflict.1"]) == {"conflict.1": ()}
+
+
+def test_job_titles_are_named_only_for_indicators_about_that_audience(retriever):
+    ev = retriever.evidence
+    texts = ("My director and colleagues have disputes",)
+    got = ev.why(retriever.encoder, texts, ["conflict.1"])["conflict.1"]
+    assert got and not any(p.split()[0].lower() == "director" or p.split()[-1].lower() == "director" for p in got)
+    assert ev._audience_ok("colleagues have disputes", {"colleagu"})
+    assert not ev._audience_ok("director", set())
+
+
+def test_shorthand_is_quoted_as_written(retriever):
+    ev = retriever.evidence
+    got = ev.why(retriever.encoder, ("The MO wants spend report cuts",), ["budget.1"])["budget.1"]
+    assert got and not any("Minister" in p for p in got)
+
+
+def test_glossary_file_loads_and_names_its_problems(tmp_path):
+    path = tmp_path / "glossary.json"
+    path.write_text(json.dumps({"terms": [{"term": "MO", "expansion": "Minister's office", "case_sensitive": True},
+                                          {"term": "FAS", "expansion": "First Assistant Secretary"}]}))
+    glossary = evidence.load_glossary(path)
+    assert glossary.expand("MO") == "Minister's office" and glossary.expand("mo") == ""
+    assert glossary.expand("fas") == "First Assistant Secretary" == glossary.expand("FAS")
+    assert evidence.load_glossary(tmp_path / "missing.json").terms == {}
+    path.write_text('{"terms": [{"term": "MO"}]}')
+    with pytest.raises(ValueError, match="glossary.json: not a glossary"):
+        evidence.load_glossary(path)
+
+
+def test_cli_json_gains_why_only_when_asked(retriever):
+    result = retriever.search("two managers are shouting at each other", top=2)
+    plain = result.to_dict()
+    assert all("why" not in i for c in plain["capabilities"] for i in c["indicators"])
+    why = {i.id: ("shouting",) for c in result.capabilities for i in c.indicators}
+    explained = result.to_dict(why=why)
+    assert all(i["why"] == ["shouting"] for c in explained["capabilities"] for i in c["indicators"])
+    assert {k: v for k, v in explained.items() if k != "capabilities"} == \
+        {k: v for k, v in plain.items() if k != "capabilities"}
+    np.testing.assert_equal([i["score"] for c in explained["capabilities"] for i in c["indicators"]],
+                            [i["score"] for c in plain["capabilities"] for i in c["indicators"]])
