@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from conversation import answer as answers
 from conversation import context, questions
 from conversation.questions import Coaching, QuestionsError
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
-from tests.conftest import ROOT, FakeEncoder
+from tests.conftest import ROOT
 
 
 def result(scores: dict[str, float], confidence: float = 0.6, threshold: float = 0.3, query: str = "q",
