@@ -87,4 +87,5 @@ def rank(retriever, texts: tuple[str, ...]) -> Ranked:
     per_cap = max((len(c.indicators) for c in caps), default=0)
     each = retriever.search_many(list(texts), top=len(caps), indicators=per_cap)
     wts = weights(len(texts))
-    return Ranked(tuple(r.query for r in each), wts, tuple(each), combine(each, wts))
+    combined = retriever.arrange(combine(each, wts), "\n".join(r.query for r in each))
+    return Ranked(tuple(r.query for r in each), wts, tuple(each), combined)

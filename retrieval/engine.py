@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,6 +44,9 @@ class Method:
     split_from: int = 4
     examples_in_ranking: bool = False
     glossary: bool = True
+    keep_terms: bool = True
+    diversity: float = 0.0
+    diverse_from: int = 2
 
 
 class Retriever:
@@ -61,6 +65,9 @@ class Retriever:
         self.owners = np.array([-1 if item.kind in counted else self.cap_pos.get(item.capability_id, -1)
                                 for item in index.items])
         self.evidence = evidence.Evidence(framework, index, glossary)
+        counted_rows = np.flatnonzero(self.owners >= 0)
+        self.kinship = scoring.kinship(index.vectors[counted_rows], self.owners[counted_rows], len(self.capabilities)) \
+            if index.vectors.shape[0] == len(index.items) else np.eye(len(self.capabilities))
         self.indicator_rows = {item.id: row for row, item in enumerate(index.items) if item.kind == "indicator"}
         self.classifier = self._train()
         self.lexical = BM25([self._document(n, cap) for n, cap in enumerate(self.capabilities)])
@@ -146,7 +153,7 @@ class Retriever:
 
     def read(self, text: str) -> str:
         """A prepared text as the model and BM25 read it: APS shorthand replaced by the words it stands for."""
-        return self.evidence.glossary.plain(text) if self.method.glossary else text
+        return self.evidence.glossary.plain(text, self.method.keep_terms) if self.method.glossary else text
 
     def pieces(self, text: str) -> list[str]:
         """The sentences of a prepared text that are also scored on their own ([] for a short text)."""
@@ -179,7 +186,8 @@ class Retriever:
             scores = scoring.combine(fused[q], fused[rows[1:]]) if group else fused[q]
             shares = scoring.softmax(scores)
             off_topic = bool(confidence[q] < self.calibration.threshold)
-            order = [c for c in np.argsort(-scores, kind="stable") if allowed is None or c in allowed]
+            ranked = scoring.diversify(scores, self.kinship, self._diversity(prep.text))
+            order = [c for c in ranked if allowed is None or c in allowed]
             item_sims = sims[rows].max(axis=0)
             stems = self.evidence.stems(prep.text)
             matches = tuple(self._match(c, shares[c], item_sims, stems, indicators) for c in order[: max(top, 0)])
@@ -191,6 +199,23 @@ class Retriever:
             results.append(SearchResult(prep.text, off_topic, matches, float(confidence[q]),
                                         self.calibration.threshold, prep.truncated, tuple(notices)))
         return results
+
+    def _diversity(self, text: str) -> float:
+        """The diversity weight for a text: the method's, for a text of several sentences; 0 otherwise."""
+        return self.method.diversity if len(sentences(text)) >= self.method.diverse_from else 0.0
+
+    def arrange(self, result: SearchResult, text: str) -> SearchResult:
+        """A result (for example several messages combined) with its capabilities in the order the diversity
+        rule gives for `text`; the scores are kept. A softmax share's logarithm is the fused score less a
+        constant, so the rule weighs the same differences as in `search`."""
+        weight = self._diversity(text)
+        caps = result.capabilities
+        if weight <= 0 or len(caps) < 2 or any(c.id not in self.cap_pos for c in caps):
+            return result
+        rows = [self.cap_pos[c.id] for c in caps]
+        scores = np.log(np.maximum([c.score for c in caps], 1e-300))
+        order = scoring.diversify(scores, self.kinship[np.ix_(rows, rows)], weight)
+        return dataclasses.replace(result, capabilities=tuple(caps[n] for n in order))
 
     def _allowed(self, clusters, capabilities) -> set[int] | None:
         clusters = set(clusters or ())

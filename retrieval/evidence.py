@@ -95,11 +95,12 @@ class Glossary:
         return [(m.start(), m.end(), self.expand(m.group())) for m in self._pattern.finditer(text)
                 if self.expand(m.group())]
 
-    def plain(self, text: str) -> str:
-        """The text with each term replaced by the words it stands for (what the model reads)."""
+    def plain(self, text: str, keep: bool = False) -> str:
+        """The text with each term replaced by the words it stands for, or with `keep`, followed by them in
+        brackets ("the MO (Minister's office)")."""
         out, last = [], 0
         for start, end, expansion in self.spans(text):
-            out += [text[last:start], expansion]
+            out += [text[last:start], f"{text[start:end]} ({expansion})" if keep else expansion]
             last = end
         return "".join([*out, text[last:]])
 

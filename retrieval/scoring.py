@@ -86,3 +86,32 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     scores = np.asarray(scores, dtype=np.float64)
     shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def kinship(vectors: np.ndarray, owners: np.ndarray, n_caps: int) -> np.ndarray:
+    """How alike capabilities are: the cosine between the centroids of their items' vectors (n_caps, n_caps)."""
+    centroids = np.zeros((n_caps, vectors.shape[1]), dtype=np.float64)
+    for cap in range(n_caps):
+        rows = np.flatnonzero(owners == cap)
+        if rows.size:
+            centroids[cap] = vectors[rows].mean(axis=0)
+    norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+    centroids = centroids / np.where(norms > 0, norms, 1.0)
+    return centroids @ centroids.T
+
+
+def diversify(scores: np.ndarray, kin: np.ndarray, weight: float, depth: int = 3) -> list[int]:
+    """The capabilities best first, where each of the first `depth` places goes to the capability with the
+    highest score less `weight` times its kinship with the closest capability already placed (maximal
+    marginal relevance), so that a text with several concerns shows one capability for each rather than
+    three of one kind. With weight 0 it is the plain order by score."""
+    order = [int(c) for c in np.argsort(-scores, kind="stable")]
+    if weight <= 0:
+        return order
+    chosen: list[int] = []
+    rest = list(order)
+    while rest and len(chosen) < depth:
+        best = max(rest, key=lambda c: scores[c] - weight * max((kin[c, p] for p in chosen), default=0.0))
+        chosen.append(best)
+        rest.remove(best)
+    return chosen + rest

@@ -19,6 +19,7 @@ from retrieval.lexical import BM25, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 EXEMPLARS = ROOT / "corpus" / "data" / "exemplars.json"
+INDICATOR_EXAMPLES = ROOT / "corpus" / "data" / "indicator-exemplars.json"
 TWO_CONCERNS = ("We are over budget this quarter. Finance wants savings from my branch by June. "
                 "The spending report shows the budget is tight. Two of my managers are fighting.")
 
@@ -234,10 +235,46 @@ def test_eval_set_size_splits_and_coverage():
     assert all(set(s.labels) <= caps and 1 <= len(s.labels) <= 3 for s in real)
 
 
+def test_messy_set_is_labelled_twice_and_split():
+    import settings
+    from corpus.model import load
+
+    caps = {c.id for c in load(settings.get().framework).capabilities}
+    rows = [json.loads(line) for line in evaluate.MESSY_DATA.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= 120 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["split"] for r in rows} == {"dev", "test"} and sum(r["split"] == "test" for r in rows) >= 40
+    for r in rows:
+        assert 1 <= len(r["labels"]) <= 3 and set(r["labels"]) <= caps, r["id"]
+        assert 1 <= len(r["labels_second"]) <= 3 and set(r["labels_second"]) <= caps, r["id"]
+    agree = sum(r["labels_second"][0] in r["labels"] for r in rows) / len(rows)
+    assert agree >= 0.8, "the two labellers mostly agree on the first capability"
+    assert len({r["persona"] for r in rows}) >= 5
+
+
+def test_indicator_labels_name_real_indicators_and_verbatim_words():
+    import settings
+    from corpus.model import load
+
+    framework = load(settings.get().framework)
+    owner = {i.id: i.capability_id for i in framework.indicators}
+    texts = {s.id: s for s in _situations()}
+    labels = evaluate.load_indicators()
+    assert len({lab.situation for lab in labels}) >= 150
+    assert {texts[lab.situation].split for lab in labels} == {"dev", "test"}
+    for lab in labels:
+        assert lab.capability in texts[lab.situation].labels, lab
+        assert 1 <= len(lab.best) <= 3 and not set(lab.best) & set(lab.also)
+        assert all(owner[i] == lab.capability for i in (*lab.best, *lab.also)), lab
+        assert set(lab.words) == set(lab.best)
+        assert all(w in texts[lab.situation].text for ws in lab.words.values() for w in ws), lab
+
+
 def test_exemplars_never_overlap_the_eval_set_in_words():
     exemplars = [(cap, text) for cap, texts in _exemplars().items() for text in texts]
+    indicator_examples = json.loads(INDICATOR_EXAMPLES.read_text(encoding="utf-8"))["indicators"]
+    exemplars += [(ind, text) for ind, texts in indicator_examples.items() for text in texts]
     normal = {re.sub(r"\W+", " ", t.lower()).strip() for _, t in exemplars}
-    for s in _situations():
+    for s in _situations() + evaluate.load(evaluate.MESSY_DATA):
         assert re.sub(r"\W+", " ", s.text.lower()).strip() not in normal, s.id
         words = _words(s.text)
         worst = max(len(words & _words(t)) / len(words | _words(t)) for _, t in exemplars)
@@ -269,6 +306,17 @@ def test_method_beats_both_baselines_on_dev(real_retriever):
 
 
 @pytest.mark.slow
+def test_indicator_fit_beats_the_baselines_on_dev(real_retriever):
+    report = evaluate.indicator_report(real_retriever, _situations(), evaluate.load_indicators(), "dev")
+    ranking = report["ranking"]
+    for baseline in ("cosine", "untuned", "bm25", "random"):
+        assert ranking["method"]["ind1"] > ranking[baseline]["ind1"], (baseline, ranking)
+        assert ranking["method"]["ind3"] >= ranking[baseline]["ind3"], (baseline, ranking)
+    assert ranking["method"]["ind1"] >= 0.75 and ranking["method"]["ind3"] >= 0.9
+    assert report["words"]["precision"] >= 0.55 and report["words"]["shown"] >= report["words"]["pairs"] / 2
+
+
+@pytest.mark.slow
 def test_evaluation_follows_the_cli_batch_path(real_retriever, real_env):
     dev = [s for s in _situations() if s.split == "dev"]
     ranked, flags = evaluate.method_rankings(real_retriever, [s.text for s in dev])
@@ -286,8 +334,9 @@ def test_evaluate_command_prints_json(real_settings, monkeypatch, capsys):
     monkeypatch.setenv("ILS_COACH_INDEX_DIR", str(real_settings.index_dir))
     assert evaluate.main(["--json", "--split", "dev"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report["splits"]) == {"dev"}
+    assert set(report["splits"]) == {"dev", "messy-dev"}
     assert set(report["splits"]["dev"]["scores"]) == {"method", "dense", "bm25"}
+    assert set(report["splits"]["dev"]["indicators"]["ranking"]) == set(evaluate.INDICATOR_SYSTEMS)
     assert report["rule"] == "combined" and report["threshold"] == 0.0
     assert -10 < report["parts"]["detector_threshold"] < 10 and 0 < report["parts"]["similarity_threshold"] < 1
 

@@ -136,3 +136,31 @@ def test_markup_is_dropped_before_matching(text, expect):
 
 def test_markup_stripping_keeps_lines():
     assert prepare("<p>first line</p>\n<p>second line</p>", 100).text == "first line\nsecond line"
+
+
+def test_diversify_by_hand():
+    from retrieval import scoring
+
+    scores = np.array([3.0, 2.9, 2.0, 1.0])
+    kin = np.array([[1.0, 0.9, 0.1, 0.2], [0.9, 1.0, 0.1, 0.2], [0.1, 0.1, 1.0, 0.3], [0.2, 0.2, 0.3, 1.0]])
+    assert scoring.diversify(scores, kin, 0.0) == [0, 1, 2, 3]
+    assert scoring.diversify(scores, kin, 2.0) == [0, 2, 1, 3]
+    assert scoring.diversify(scores, kin, 2.0, depth=1) == [0, 1, 2, 3]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    np.testing.assert_allclose(scoring.kinship(vectors, np.array([0, 1, 0]), 2), np.eye(2))
+
+
+def test_arrange_reorders_several_sentences_and_keeps_scores(tiny_retriever):
+    import dataclasses
+
+    from retrieval.engine import Method
+
+    text = "Two of my managers are fighting. We are over budget and need savings."
+    plain = tiny_retriever.search(text, top=3)
+    assert tiny_retriever.arrange(plain, text) == plain, "no diversity by default"
+    tiny_retriever.method = dataclasses.replace(Method(), diversity=100.0)
+    arranged = tiny_retriever.arrange(plain, text)
+    assert sorted(c.id for c in arranged.capabilities) == sorted(c.id for c in plain.capabilities)
+    assert {c.id: c.score for c in arranged.capabilities} == {c.id: c.score for c in plain.capabilities}
+    assert arranged.capabilities[0] == plain.capabilities[0]
+    assert tiny_retriever.arrange(plain, "one sentence only") == plain
