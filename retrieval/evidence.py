@@ -53,16 +53,16 @@ class Model:
     tests/data/indicators.jsonl (see README, Retrieval quality)."""
 
     dense: float = 1.0
-    examples: float = 1.0
+    examples: float = 2.0
     lexical: float = 0.25
-    bias: float = -3.019
-    scale: float = 4.206
-    lead: float = 7.656
+    bias: float = -2.632
+    scale: float = 2.501
+    lead: float = 5.359
     threshold: float = 0.6
-    word_bias: float = -1.325
-    word_cosine: float = 3.056
-    word_lexical: float = 3.552
-    word_length: float = 0.109
+    word_bias: float = -1.521
+    word_cosine: float = 3.53
+    word_lexical: float = 3.761
+    word_length: float = 0.104
     word_floor: float = 0.65
     max_words: int = 2
     phrase_words: int = 3
