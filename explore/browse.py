@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -12,30 +11,15 @@ import numpy as np
 from corpus.model import Capability, Framework
 from explore.neighbours import Neighbours
 from explore.vectors import Behaviour
+from retrieval.text import STOP, WORD, fold
 
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-STOPWORDS = frozenset("a an and are as at be by for from in into is it its of on or the to with".split())
-SPELLING = [
-    (re.compile(r"iz"), "is"),
-    (re.compile(r"yz"), "ys"),
-    (re.compile(r"^judgment"), "judgement"),
-    (re.compile(r"^(behavi|col|endeav|fav|hon|lab|neighb)or"), r"\1our"),
-]
 KIND_ORDER = {"capability": 0, "cluster": 1, "description": 2, "indicator": 3}
-
-
-def fold(word: str) -> str:
-    """Lower case with American spellings folded to Australian ones, so 'organization' finds 'organisation'."""
-    word = unicodedata.normalize("NFKC", word).lower().replace("’", "'")
-    for pattern, repl in SPELLING:
-        word = pattern.sub(repl, word)
-    return word
 
 
 def terms(query: str) -> list[str]:
     """The search terms of a query: its words, folded, without common short words (unless nothing else is left)."""
     words = [fold(w) for w in WORD.findall(query or "")]
-    kept = [w for w in words if w not in STOPWORDS]
+    kept = [w for w in words if w.replace("'", "") not in STOP]
     return list(dict.fromkeys(kept or words))
 
 
