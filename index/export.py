@@ -1,14 +1,14 @@
 """Export a sentence-transformers model to ONNX once, beside the model, and find a whole export again without torch.
 
 An export is a folder holding `model.onnx` (the model's whole forward pass up to the sentence embedding, before
-normalisation), its weights in `model.onnx.data` (ONNX Runtime maps that file into memory rather than copying the
-weights out of the graph, so loading is quicker and holds one copy), `tokenizer.json` (the model's own fast
-tokenizer, truncating and padding as sentence-transformers does) and `export.json`, the record: checksums of
-those files and of every file of the model it came from. `make` needs torch and sentence-transformers and runs
-once, where the model is made (after tuning, or on the first use of an untuned or user-chosen model); `read`
-needs neither. Before an export is kept, its vectors are compared with sentence-transformers' own on probe texts
-(long ones included); a model whose export gives other vectors, or cannot be exported at all, is recorded as such
-and left to sentence-transformers.
+normalisation, as ONNX Runtime optimises it), its weights in `model.onnx.data` (ONNX Runtime maps that file into
+memory rather than copying the weights out of the graph, so loading is quicker and holds one copy),
+`tokenizer.json` (the model's own fast tokenizer, truncating and padding as sentence-transformers does) and
+`export.json`, the record: checksums of those files and of every file of the model it came from. `make` needs
+torch and sentence-transformers and runs once, where the model is made (after tuning, or on the first use of an
+untuned or user-chosen model); `read` needs neither. Before an export is kept, its vectors are compared with
+sentence-transformers' own on probe texts (long ones included); a model whose export gives other vectors, or
+cannot be exported at all, is recorded as such and left to sentence-transformers.
 """
 
 from __future__ import annotations
@@ -139,8 +139,8 @@ def read(folder: Path, model_path: str | Path) -> Export | None:
             return None
         if not record.get("exportable") and record.get("versions") != _versions():
             return None
-        if record.get("exportable") and not all(_same(folder / name, record.get("files", {}).get(name))
-                                                for name in FILES):
+        if record.get("exportable") and (record.get("onnxruntime") != _runtime_version() or not all(
+                _same(folder / name, record.get("files", {}).get(name)) for name in FILES)):
             return None
     except (OSError, ValueError, AttributeError, TypeError):
         return None
@@ -210,9 +210,28 @@ def _export(model, folder: Path) -> list[str]:
                 opset_version=OPSET, do_constant_folding=True)
     finally:
         model.train(was_training)
-    onnx.save_model(onnx.load_from_string(graph.getvalue()), str(folder / MODEL_FILE), save_as_external_data=True,
+    raw = folder / "raw"
+    raw.mkdir()
+    onnx.save_model(onnx.load_from_string(graph.getvalue()), str(raw / MODEL_FILE), save_as_external_data=True,
                     all_tensors_to_one_file=True, location=WEIGHTS_FILE, size_threshold=1024)
+    _optimise(raw / MODEL_FILE, folder)
+    shutil.rmtree(raw)
     return names
+
+
+def _optimise(source: Path, folder: Path) -> None:
+    """Save the graph as ONNX Runtime optimises it (fused attention, layer norm and GELU; no layout changes, which
+    depend on the processor), so that loading it needs no optimisation pass. Such a graph is tied to the ONNX
+    Runtime version that wrote it (`read` checks it)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(folder / MODEL_FILE)
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", WEIGHTS_FILE)
+    options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+    options.log_severity_level = 3
+    onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
 
 
 def _difference(model, folder: Path, threads: int) -> float:
@@ -248,7 +267,8 @@ def make(model_path: str | Path, folder: str | Path, model=None, threads: int = 
             difference = _difference(model, scratch, threads)
             if not difference <= TOLERANCE:
                 raise NotExportable(f"its vectors differ from sentence-transformers' by up to {difference:.1e}")
-            record.update(exportable=True, inputs=names, opset=OPSET, max_difference=difference,
+            record.update(exportable=True, inputs=names, opset=OPSET, onnxruntime=_runtime_version(),
+                          max_difference=difference,
                           files={name: _entry(scratch / name) for name in FILES})
         except Exception as err:
             for name in FILES:
@@ -264,6 +284,12 @@ def make(model_path: str | Path, folder: str | Path, model=None, threads: int = 
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     return Export(folder, record)
+
+
+def _runtime_version() -> str:
+    import onnxruntime
+
+    return onnxruntime.__version__
 
 
 def _versions() -> dict:

@@ -13,20 +13,24 @@ class OnnxModel:
     """An exported model in an ONNX Runtime session, and its tokenizer. Read-only after loading; `encode` may be
     called from several threads at once (ONNX Runtime sessions allow concurrent runs and release the GIL).
 
-    Each run uses one intra-op thread: on the shared 2-core machine one core per encode with several encodes at
-    once (index.embed.Encoder's slots) served both single queries and concurrent sessions better than splitting
-    one encode over two cores, which waits for the second core at every layer when another process holds it.
+    Each run uses one intra-op thread (`threads_per_run`; the benchmark tries others): on the shared 2-core machine
+    one core per encode with several encodes at once (`threads` workers here, index.embed.Encoder's slots) served
+    both single queries and concurrent sessions better than splitting one encode over two cores, which waits for
+    the second core at every layer when another process holds it.
     """
 
-    def __init__(self, folder: str | Path, threads: int = 1):
+    def __init__(self, folder: str | Path, threads: int = 1, threads_per_run: int = 1):
+        """Load the export in `folder`; its graph was optimised when it was exported (index.export), so the
+        session skips that pass."""
         import onnxruntime
         from tokenizers import Tokenizer
 
         folder = Path(folder)
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = max(1, threads_per_run)
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options,
                                                     providers=["CPUExecutionProvider"])
