@@ -31,13 +31,13 @@ RESULTS = ROOT / "bench" / "results"
 def plan(quick: bool) -> dict:
     """How much of each measurement to do: the full run takes about five minutes, --quick about two and a half."""
     full = {"alternatives": True, "rounds": 3, "build_runs": 3, "cold_runs": 5, "cold_build_runs": 5,
-            "phase_runs": 3, "import_runs": 1, "st_runs": 3, "tune_runs": 1, "workers": (1, 4, 16),
+            "phase_runs": 3, "import_runs": 1, "tune_runs": 1, "workers": (1, 4, 16),
             "concurrency_queries": 200,
             "concurrency_configs": ((1, 2), (2, 1), (1, 1)), "sizes": [1_000, 10_000, 100_000, 1_000_000],
             "kinds": {1_000_000: ("ivf",)}, "random": True, "sessions": 20}
     if not quick:
         return full
-    return {**full, "rounds": 1, "build_runs": 1, "cold_runs": 3, "cold_build_runs": 2, "phase_runs": 1, "st_runs": 1,
+    return {**full, "rounds": 1, "build_runs": 1, "cold_runs": 3, "cold_build_runs": 2, "phase_runs": 1,
             "tune_runs": 0,
             "import_runs": 1, "concurrency_queries": 100, "concurrency_configs": ((1, 2), (2, 1)),
             "sizes": [1_000, 10_000, 100_000], "kinds": {n: ("ivf",) for n in (1_000, 10_000, 100_000)},
@@ -59,10 +59,10 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
     config = config or settings.get()
     texts = texts or situations()
     retriever = retriever or Retriever.from_settings(config)
-    faiss.omp_set_num_threads(1)  # as index.embed.limit_threads sets it in the app (a fake encoder does not)
+    faiss.omp_set_num_threads(1)  # as index.embed.limit_faiss sets it in the app (a fake encoder does not)
     result["corpus"] = {"items": len(retriever.index.items), "index_type": type(retriever.index.faiss).__name__,
-                        "encoder": "index.bert" if getattr(retriever.encoder, "bert", None) is not None
-                        else "sentence-transformers", "situations": len(texts)}
+                        "encoder": getattr(retriever.encoder, "backend", type(retriever.encoder).__name__),
+                        "situations": len(texts)}
 
     def section(name: str, fn) -> None:
         if name not in sections:
@@ -79,9 +79,11 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
     def latency():
         from bench import latency as module
 
-        out = module.measure(retriever, texts, rounds=size["rounds"], alternatives=size["alternatives"])
+        other = module.on_torch(retriever) if size["alternatives"] else None
+        out = module.measure(retriever, texts, rounds=size["rounds"], alternatives=size["alternatives"],
+                             torch_retriever=other)
         result["latency"] = out
-        for key in ("query_p50_ms", "query_p95_ms", "encode_p50_ms", "overhead_ratio"):
+        for key in ("query_p50_ms", "query_p95_ms", "encode_p50_ms", "encode_p95_ms", "overhead_ratio"):
             result[key] = out[key]
 
     def build():
@@ -101,13 +103,12 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
         tuned = cold.tuning(size["tune_runs"]) if size["tune_runs"] else None
         result["cold"] = {
             "with_index": warm,
-            "with_index_via_sentence_transformers": cold.cold_start(size["st_runs"], config.index_dir,
-                                                                    sentence_transformers=True),
+            "with_index_on_torch": cold.cold_start(size["cold_runs"], config.index_dir, encoder="torch"),
             "index_missing": building,
             "breakdown": cold.phases(size["phase_runs"], config.index_dir),
             "breakdown_index_missing": breakdown_missing,
             "import_only_s": {m: cold.import_cost(m, size["import_runs"])
-                              for m in ("torch", "sentence_transformers")},
+                              for m in ("onnxruntime", "torch", "sentence_transformers")},
         }
         if tuned:
             result["cold"]["first_build_with_tuning"] = tuned
@@ -152,6 +153,7 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
     section("server", server)
     result["machine"]["load_average_at_end"] = load_average()
     result["duration_s"] = round(time.perf_counter() - started, 1)
+    result["paths"] = report.paths(result)
     result["targets"] = report.targets(result)
     result["missing"] = report.missing(result)
     return result

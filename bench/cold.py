@@ -15,8 +15,10 @@ from bench.stats import ROOT, median
 QUERY = "Two of my branch heads are competing for the same resources and it is splitting the division."
 
 
-def environment(index_dir: Path | str | None = None) -> dict:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+def environment(index_dir: Path | str | None = None, encoder: str = "onnx") -> dict:
+    """The children's environment: offline, this checkout, the index folder and the query encoder (onnx, torch)."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT),
+           "ILS_COACH_ENCODER": encoder}
     if index_dir is not None:
         env["ILS_COACH_INDEX_DIR"] = str(index_dir)
     return env
@@ -59,16 +61,11 @@ def run_measured(args: list[str], env: dict, timeout: float = 300) -> dict:
     return {**result, "peak_rss_mb": round(kb / 1024, 1)}
 
 
-# The same command line with index.bert turned down, so the model loads through sentence-transformers as it did
-# before index/bert.py existed: the comparison for the cold start.
-WITH_SENTENCE_TRANSFORMERS = ("import runpy, sys; from index import bert; bert.supports = lambda folder: False; "
-                              "runpy.run_module('retrieval', run_name='__main__', alter_sys=True)")
-
-
-def cli(index_dir: Path | str | None = None, sentence_transformers: bool = False) -> dict:
-    """The real command line answering one situation as JSON."""
-    start = ["-c", WITH_SENTENCE_TRANSFORMERS] if sentence_transformers else ["-m", "retrieval"]
-    result = run_measured([sys.executable, *start, "search", QUERY, "--json"], environment(index_dir))
+def cli(index_dir: Path | str | None = None, encoder: str = "onnx") -> dict:
+    """The real command line answering one situation as JSON, its queries encoded on `encoder` (onnx: ONNX
+    Runtime, the default; torch: sentence-transformers, ILS_COACH_ENCODER=torch)."""
+    result = run_measured([sys.executable, "-m", "retrieval", "search", QUERY, "--json"],
+                          environment(index_dir, encoder))
     if result["code"] != 0:
         raise RuntimeError(f"the CLI failed (exit {result['code']}): {result['stderr'][-500:]}")
     answer = json.loads(result["stdout"])
@@ -77,15 +74,15 @@ def cli(index_dir: Path | str | None = None, sentence_transformers: bool = False
     return result
 
 
-def cold_start(runs: int = 5, index_dir: Path | str | None = None, sentence_transformers: bool = False) -> dict:
+def cold_start(runs: int = 5, index_dir: Path | str | None = None, encoder: str = "onnx") -> dict:
     """`python -m retrieval search ... --json` with the index already built: median seconds from launch to the
     answer on standard output (and to the process's exit, which adds the interpreter's shutdown)."""
-    cli(index_dir, sentence_transformers)
-    results = [cli(index_dir, sentence_transformers) for _ in range(runs)]
+    cli(index_dir, encoder)
+    results = [cli(index_dir, encoder) for _ in range(runs)]
     seconds = [r["seconds"] for r in results]
     return {"median_s": round(median(seconds), 2), "runs_s": [round(s, 2) for s in seconds],
             "to_exit_median_s": round(median(r["exit_seconds"] for r in results), 2),
-            "peak_rss_mb": median(r["peak_rss_mb"] for r in results)}
+            "peak_rss_mb": median(r["peak_rss_mb"] for r in results), "encoder": encoder}
 
 
 def without_index(folder: Path | str, models_from: Path | str | None) -> Path:

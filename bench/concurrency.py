@@ -1,7 +1,8 @@
 """Concurrency: N threads querying one shared Retriever, as Streamlit's per-session threads do.
 
-Thread settings are part of the measurement. Each configuration sets torch's intra-op threads and how many
-encodes may run at once (the Encoder's slots), then is restored. FAISS threads are left alone: a single-query
+Thread settings are part of the measurement. Each configuration sets the threads inside one encode (ONNX Runtime's
+intra-op threads, which needs a new session; torch's for a torch encoder) and how many encodes may run at once
+(the Encoder's slots), then is restored. FAISS threads are left alone: a single-query
 search runs on one thread whatever omp_set_num_threads says (FAISS splits work across queries).
 """
 
@@ -15,21 +16,31 @@ from bench.stats import percentile, ratio
 
 
 @contextmanager
-def threads(encoder, torch_threads: int, slots: int):
-    """Run a block with torch's intra-op threads and the encoder's concurrent-encode slots set."""
-    import torch
+def threads(encoder, per_encode: int, slots: int):
+    """Run a block with the threads inside one encode and the encoder's concurrent-encode slots set."""
+    onnx = getattr(encoder, "onnx", None)
+    before = getattr(encoder, "_lock", None), getattr(encoder, "threads", None)
+    if onnx is not None:
+        from index.runtime import OnnxModel
 
-    before = torch.get_num_threads(), getattr(encoder, "_lock", None), getattr(encoder, "threads", None)
-    torch.set_num_threads(torch_threads)
-    if before[1] is not None:
+        encoder.onnx = OnnxModel(encoder.export.folder, threads=slots, threads_per_run=per_encode)
+    else:
+        import torch
+
+        torch_before = torch.get_num_threads()
+        torch.set_num_threads(per_encode)
+    if before[0] is not None:
         encoder._lock = threading.BoundedSemaphore(slots) if slots > 1 else threading.Lock()
         encoder.threads = slots
     try:
         yield
     finally:
-        torch.set_num_threads(before[0])
-        if before[1] is not None:
-            encoder._lock, encoder.threads = before[1], before[2]
+        if onnx is not None:
+            encoder.onnx = onnx
+        else:
+            torch.set_num_threads(torch_before)
+        if before[0] is not None:
+            encoder._lock, encoder.threads = before
 
 
 def hammer(search, situations: list[str], workers: int, queries: int) -> dict:
@@ -78,16 +89,18 @@ def hammer(search, situations: list[str], workers: int, queries: int) -> dict:
 
 def measure(retriever, situations: list[str], workers: tuple[int, ...] = (1, 4, 16), queries: int = 200,
             configs: tuple[tuple[int, int], ...] = ((1, 2), (2, 1), (1, 1))) -> dict:
-    """Rows per (torch threads, encode slots) configuration and thread count; the first configuration is what
-    the app uses. Reports throughput at the highest thread count relative to one thread."""
+    """Rows per (threads per encode, encode slots) configuration and thread count; the first configuration is
+    what the app uses. Reports throughput at the highest thread count relative to one thread."""
     for text in situations[:5]:
         retriever.search(text)
     out = []
-    for torch_threads, slots in configs:
-        with threads(retriever.encoder, torch_threads, slots):
+    for per_encode, slots in configs:
+        with threads(retriever.encoder, per_encode, slots):
+            for text in situations[:2]:
+                retriever.search(text)
             rows = [hammer(retriever.search, situations, n, queries) for n in workers]
         out.append({
-            "torch_threads": torch_threads,
+            "threads_per_encode": per_encode,
             "encode_slots": slots,
             "rows": rows,
             "throughput_ratio_max_vs_1": ratio(rows[-1]["throughput_qps"], rows[0]["throughput_qps"]),

@@ -1,4 +1,5 @@
-"""Warm query latency: the Retriever end to end against encode-only, util.semantic_search and TF-IDF.
+"""Warm query latency: the Retriever end to end against encode-only, util.semantic_search and TF-IDF, and the
+same Retriever with its queries encoded on torch (sentence-transformers) instead of ONNX Runtime.
 
 Every method answers the same situations in the same loop (one situation at a time, the methods interleaved),
 so the ratios compare like with like even when other processes load the machine.
@@ -63,8 +64,22 @@ def _top_capability(retriever, row: int) -> str:
     return retriever.index.items[int(row)].capability_id
 
 
-def measure(retriever, situations: list[str], rounds: int = 1, alternatives: bool = True, warmup: int = 5) -> dict:
-    """Query p50/p95 through Retriever.search, encode-only p50 and, optionally, the alternatives.
+def on_torch(retriever):
+    """The same Retriever (index, fitted classifier and off-topic rule) with queries encoded by
+    sentence-transformers on torch, as ILS_COACH_ENCODER=torch runs it."""
+    import copy
+
+    from index.embed import load
+
+    other = copy.copy(retriever)
+    other.encoder = load(str(retriever.encoder.path), threads=retriever.encoder.threads, library=True)
+    return other
+
+
+def measure(retriever, situations: list[str], rounds: int = 1, alternatives: bool = True, warmup: int = 5,
+            torch_retriever=None) -> dict:
+    """Query p50/p95 through Retriever.search, encode-only p50/p95 and, optionally, the alternatives and the torch
+    path (`torch_retriever`, see on_torch).
 
     `rounds` repeats the whole list; with alternatives=False only the Retriever and the encoder are timed
     (used by the tests with a fake encoder).
@@ -74,6 +89,9 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
         "query": lambda text: retriever.search(text),
         "encode": lambda text: retriever.encoder.encode([text]),
     }
+    if torch_retriever is not None:
+        methods["query_torch"] = lambda text: torch_retriever.search(text)
+        methods["encode_torch"] = lambda text: torch_retriever.encoder.encode([text])
     agree: dict[str, list[bool]] = {}
     if alternatives:
         search, search_only = hand_written(str(retriever.encoder.path), items)
@@ -111,8 +129,13 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
         "query_p50_ms": query["p50_ms"],
         "query_p95_ms": query["p95_ms"],
         "encode_p50_ms": encode["p50_ms"],
+        "encode_p95_ms": encode["p95_ms"],
         "overhead_ratio": ratio(query["p50_ms"], encode["p50_ms"]),
     }
+    if torch_retriever is not None:
+        out["torch"] = {"query": stats["query_torch"], "encode": stats["encode_torch"],
+                        "query_best_of_rounds": summary(best_of(seconds["query_torch"], len(situations))),
+                        "encoder": torch_retriever.encoder.backend}
     if alternatives:
         out["alternatives"] = {
             name: {**stats[name], "query_p50_ratio": ratio(query["p50_ms"], stats[name]["p50_ms"]),

@@ -23,9 +23,9 @@ def main() -> int:
     import faiss  # noqa: F401
 
     mark("import_faiss")
-    import torch  # noqa: F401
+    import onnxruntime  # noqa: F401
 
-    mark("import_torch")
+    mark("import_onnxruntime")
     import settings
     from corpus.model import load as load_framework
     from index import ready
@@ -48,9 +48,9 @@ def main() -> int:
         "total_s": round(marks[-1][1] - marks[0][1], 3),
         "answered": result.top is not None,
         "rebuilt": bool(index.notices),
-        "imported": {name: name in sys.modules for name in ("sentence_transformers", "transformers", "sklearn",
-                                                              "scipy", "pandas")},
-        "encoder_backend": "index.bert" if getattr(encoder, "bert", None) is not None else "sentence-transformers",
+        "imported": {name: name in sys.modules for name in ("torch", "sentence_transformers", "transformers",
+                                                              "sklearn", "scipy", "pandas")},
+        "encoder_backend": encoder.backend,
     }))
     return 0
 

@@ -84,7 +84,7 @@ def machine() -> dict:
     except (OSError, StopIteration, ValueError):
         memory = None
     versions = {"python": platform.python_version()}
-    for name in ("numpy", "faiss", "torch", "sentence_transformers", "sklearn", "streamlit"):
+    for name in ("numpy", "faiss", "onnxruntime", "torch", "sentence_transformers", "sklearn", "streamlit"):
         try:
             from importlib.metadata import version
 

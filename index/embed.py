@@ -1,4 +1,4 @@
-"""Sentence embeddings: load a sentence-transformers model once per process and encode text to unit vectors."""
+"""Sentence embeddings: load the query encoder (ONNX Runtime) or sentence-transformers once per process."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from settings import DEFAULT_MODEL
 
 BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 _MODELS: dict[str, Encoder] = {}
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 
 
 class ModelError(RuntimeError):
@@ -85,38 +85,59 @@ def limit_threads(threads: int) -> None:
     Also asks OpenMP to let idle worker threads sleep rather than spin (OMP_WAIT_POLICY=PASSIVE, unless set
     already): when other processes compete for the cores, a spinning worker holds the core its partner needs.
     OpenMP reads the variable when it starts, so it is set before torch is first imported.
-
-    FAISS gets one thread: the app searches one query at a time, and FAISS splitting a single query over 2
-    threads was 4-5 times slower whenever anything else used the cores (10^5 vectors: 54-60 ms against 11-13 ms).
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    import faiss
     import torch
 
-    faiss.omp_set_num_threads(1)
-
+    limit_faiss()
     threads = max(1, threads)
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
 
 
+def limit_faiss() -> None:
+    """FAISS gets one thread: the app searches one query at a time, and FAISS splitting a single query over 2
+    threads was 4-5 times slower whenever anything else used the cores (10^5 vectors: 54-60 ms against 11-13 ms)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
+def backend_setting() -> str:
+    """What ILS_COACH_ENCODER asks to answer queries: "onnx" (the default) or "torch" (sentence-transformers)."""
+    raw = os.environ.get("ILS_COACH_ENCODER", "").strip().lower()
+    if raw in ("", "auto", "onnx", "onnxruntime"):
+        return "onnx"
+    if raw in ("torch", "library", "sentence-transformers"):
+        return "torch"
+    raise ModelError(f"ILS_COACH_ENCODER must be onnx or torch, not {raw!r}")
+
+
+def models_dir(config=None) -> Path:
+    """Where exports of models that are not ours to write into (the bundled one, a hub download, a user's folder)
+    are kept: beside the tuned models (`config`: settings.Settings, default the settings in force)."""
+    from settings import get
+
+    return Path((config or get()).index_dir) / "models"
+
+
 class Encoder:
-    """A sentence-transformers model that returns L2-normalised float32 vectors.
+    """A sentence encoder that returns L2-normalised float32 vectors.
 
-    Index builds always run through sentence-transformers itself (`library=True`). For answering queries, a plain
-    mean-pooled BERT folder (the bundled all-MiniLM-L6-v2) runs through index.bert, which gives the same vectors
-    (tests/test_bert.py compares them) without importing sentence-transformers, about 3 s of start-up on 2 cores;
-    other models use sentence-transformers for queries too. ILS_COACH_ENCODER=library turns the fast path off.
+    Queries run on ONNX Runtime (`backend` "onnxruntime"): the model's ONNX export (index.export, made once and
+    kept beside the model) through index.runtime, which gives sentence-transformers' vectors (tests/test_onnx.py
+    compares them) without importing torch, transformers or sentence-transformers. Index builds always run
+    through sentence-transformers itself (`library=True`), as does every query with ILS_COACH_ENCODER=torch or
+    for a model that cannot be exported (`notices` then says so).
 
-    Threads (`threads`, ILS_COACH_THREADS, is the number of cores to use). With index.bert each encode runs on one
-    core (torch intra-op threads = 1) and up to `threads` encodes run at once, so concurrent sessions use both cores
-    and a large batch (an index build) is split over `threads` workers. On the shared 2-core machine this beat
-    two intra-op threads per encode for single queries as well (p50 9 ms against 21 ms, p95 11 against 190-390 ms
-    while other processes kept the cores busy): a two-thread parallel region waits for a second core at every
-    layer. sentence-transformers models keep one encode at a time on `threads` intra-op threads.
+    Threads (`threads`, ILS_COACH_THREADS, is the number of cores to use). On ONNX Runtime each encode runs on
+    one core and up to `threads` encodes run at once, so concurrent sessions use both cores and a large batch is
+    split over `threads` workers. sentence-transformers models keep one encode at a time on `threads` torch
+    intra-op threads.
     """
 
-    def __init__(self, model: str, threads: int = 2, library: bool = False):
+    def __init__(self, model: str, threads: int = 2, library: bool = False, exports: str | Path | None = None,
+                 log=None):
         self.name = model
         self.path = resolve(model)
         if model in BUNDLED or Path(self.path).exists():
@@ -124,43 +145,66 @@ class Encoder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.threads = max(1, threads)
-        self.model = self.bert = None
+        self.model = self.onnx = self.export = None
+        self.notices: list[str] = []
         try:
-            from index import bert
-
-            if not library and bert.supports(self.path):
-                limit_threads(1)
-                try:
-                    self.bert = bert.Bert(self.path)
-                except (KeyError, ValueError, RuntimeError, OSError):
-                    self.bert = None
-            if self.bert is None:
+            if not library and Path(self.path).is_dir():
+                self._load_export(exports, log)
+            if self.onnx is None:
                 limit_threads(self.threads)
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as hf_logging
 
                 hf_logging.disable_progress_bar()
                 self.model = SentenceTransformer(self.path, device="cpu")
+        except ModelError:
+            raise
         except Exception as err:
             raise ModelError(
                 f"cannot load the embedding model {model!r} ({type(err).__name__}: {str(err)[:200]}). "
                 "Check ILS_COACH_MODEL (or --model): it must name a sentence-transformers model "
                 "available offline, or a folder holding one; unset it to use the bundled all-MiniLM-L6-v2."
             ) from None
-        self.backend = "index.bert" if self.bert is not None else "sentence-transformers"
-        if self.bert is not None:
-            self.dimension = self.bert.dimension
+        self.backend = "onnxruntime" if self.onnx is not None else "sentence-transformers"
+        if self.onnx is not None:
+            self.dimension = self.onnx.dimension
         else:
             getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
             self.dimension = int(getter())
-        self._lock = threading.Lock() if self.bert is None else threading.BoundedSemaphore(self.threads)
+        self._lock = threading.Lock() if self.onnx is None else threading.BoundedSemaphore(self.threads)
+
+    def _load_export(self, exports: str | Path | None, log) -> None:
+        """Load the model's ONNX export, making it first when missing, damaged or out of date (a one-line notice
+        says so). A model that cannot be exported stays on sentence-transformers, with a notice."""
+        from index import export
+        from index.runtime import OnnxModel
+
+        found = export.ensure(self.path, exports if exports is not None else models_dir(), self.threads, log)
+        if not found.ok:
+            self.notices.append(f"the language model cannot be run on ONNX Runtime ({found.reason}), so queries go "
+                                "through sentence-transformers (slower to start)")
+            return
+        limit_faiss()
+        try:
+            self.onnx = OnnxModel(found.folder, threads=self.threads)
+        except Exception:
+            found = export.make(self.path, found.folder, threads=self.threads)
+            found.notices.append(f"the ONNX export could not be loaded; exported the language model again to "
+                                 f"{found.folder}")
+            if not found.ok:
+                self.notices.append(f"the language model cannot be run on ONNX Runtime ({found.reason}), so "
+                                    "queries go through sentence-transformers (slower to start)")
+                return
+            self.onnx = OnnxModel(found.folder, threads=self.threads)
+        self.export = found
+        self.notices += found.notices
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            if self.bert is not None:
-                return self.bert.encode(list(texts), batch_size=batch_size, workers=self.threads)
+            if self.onnx is not None:
+                return self.onnx.encode(list(texts), batch_size=batch_size, workers=self.threads)
             vectors = self.model.encode(
                 list(texts),
                 batch_size=batch_size,
@@ -171,17 +215,19 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
-def load(model: str, threads: int = 2, library: bool | None = None) -> Encoder:
+def load(model: str, threads: int = 2, library: bool | None = None, exports: str | Path | None = None,
+         log=None) -> Encoder:
     """The encoder for a model setting, loaded once per process and shared.
 
-    `library=True` always uses sentence-transformers (index builds do); None follows ILS_COACH_ENCODER.
+    `library=True` always uses sentence-transformers (index builds do); None follows ILS_COACH_ENCODER. `exports`
+    is where the export of a model that is not ours goes (default: beside the tuned models, `models_dir()`).
     """
     if library is None:
-        library = os.environ.get("ILS_COACH_ENCODER", "").strip().lower() in ("library", "sentence-transformers")
-    key = f"{model}\0{'library' if library else 'auto'}"
+        library = backend_setting() == "torch"
+    key = f"{model}\0{'library' if library else 'onnx'}"
     with _LOCK:
         if key not in _MODELS:
-            _MODELS[key] = Encoder(model, threads=threads, library=library)
+            _MODELS[key] = Encoder(model, threads=threads, library=library, exports=exports, log=log)
         return _MODELS[key]
 
 

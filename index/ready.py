@@ -28,9 +28,10 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     """The index (rebuilt when missing, stale or broken) and the encoder that answers queries against it.
 
     With tuning on (ILS_COACH_TUNE, the default) the query encoder is the model tuned on the exemplars
-    (index.tune), trained on first use and kept under the index folder; `force` retrains it too.
+    (index.tune), trained on first use and kept under the index folder; `force` retrains it too. Queries run on
+    the model's ONNX export (index.export) unless ILS_COACH_ENCODER=torch.
     """
-    from index.embed import builder
+    from index.embed import builder, models_dir
     from index.embed import load as load_encoder
 
     config = config or settings_module.get()
@@ -39,12 +40,12 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     tuned = tune.ensure(model, framework, exemplars, exemplars_sha, config.index_dir, config.threads,
                         force=force, log=log) if exemplars else None
     query_model = str(tuned.path) if tuned else model
-    encoder = load_encoder(query_model, threads=config.threads)
+    encoder = load_encoder(query_model, threads=config.threads, exports=models_dir(config), log=log)
+    exported, encoder.notices = encoder.notices, []
     index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic, force=force,
                          progress=progress, build_encoder=builder(query_model, config.threads), model=model,
                          tuning=tuned.entry if tuned else None, indicators_path=config.indicator_exemplars)
-    if tuned:
-        index.notices[:0] = tuned.notices
+    index.notices[:0] = (tuned.notices if tuned else []) + exported
     return Ready(index, encoder, tuned)
 
 

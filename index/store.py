@@ -9,7 +9,6 @@ import platform
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import faiss
@@ -185,6 +184,8 @@ def build(framework: Framework, encoder, exemplars_path: Path | None = None, off
 
 
 def _version(package: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

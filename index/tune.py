@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from corpus.model import Framework
+from index import export
 from index.store import sha256_file
 
 RECORD = "tuned.json"
@@ -164,7 +165,8 @@ def folder_for(index_dir: Path, tuned_key: str) -> Path:
 
 def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, target: Path, threads: int = 2,
          recipe: Recipe | None = None, log: Callable[[str], None] | None = None) -> Tuned:
-    """Tune a copy of `model` and save it at `target` (written beside it first, then moved into place)."""
+    """Tune a copy of `model` and save it at `target` with its ONNX export (index.export; written beside it first,
+    then moved into place)."""
     from index.embed import limit_threads
     from index.embed import load as load_encoder
 
@@ -189,6 +191,7 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
                   "recipe": asdict(recipe), **figures, "weights_sha256": sha256_file(weights),
                   "weights_bytes": weights.stat().st_size, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         (scratch / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
+        export.make(scratch, export.folder_for(scratch, target.parent), model=student, threads=threads)
         if target.exists():
             shutil.rmtree(target)
         scratch.rename(target)

@@ -12,7 +12,7 @@ import settings as settings_module
 from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
-from retrieval import classifier, evidence, scoring, topic
+from retrieval import classifier, evidence, kept, scoring, topic
 from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError, prepare, sentences
@@ -130,14 +130,18 @@ class Retriever:
     def _calibrate(self) -> Calibration:
         """The off-topic rule, from data. With off-topic calibration inputs and exemplars: retrieval.topic.Rule,
         which adds a logistic detector's margin to the similarity roll-up's margin (threshold 0). Without them:
-        the similarity roll-up alone and a fixed fallback threshold."""
+        the similarity roll-up alone and a fixed fallback threshold. The rule fitted for a saved index is kept
+        beside it (retrieval.kept) and read back on later starts."""
         off = self.index.offtopic
         rows = self.index.rows("exemplar")
         if off.size == 0 or rows.size == 0 or self.index.vectors.shape[0] != len(self.index.items):
             return Calibration(scoring.FALLBACK_THRESHOLD, int(rows.size), int(len(off)))
-        sims = self.index.vectors[rows] @ self.index.vectors.T
-        sims[np.arange(rows.size), rows] = -1.0
-        self.rule = topic.rule(self.index.vectors, off, self._best(sims), self._best(self._similarities(off)))
+        self.rule = kept.load(self.index)
+        if self.rule is None:
+            sims = self.index.vectors[rows] @ self.index.vectors.T
+            sims[np.arange(rows.size), rows] = -1.0
+            self.rule = topic.rule(self.index.vectors, off, self._best(sims), self._best(self._similarities(off)))
+            kept.save(self.index, self.rule)
         return Calibration(0.0, len(self.index.items), int(len(off)), "combined")
 
     def _best(self, sims: np.ndarray) -> np.ndarray:

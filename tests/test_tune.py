@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import settings
-from index import bert, store, tune
+from index import export, store, tune
 from tests.conftest import FakeEncoder
 
 EXEMPLARS = {
@@ -147,7 +147,7 @@ def test_tuning_pulls_exemplars_towards_their_capability(tuned_tiny):
     from index.embed import Encoder
 
     framework, tuned, _ = tuned_tiny
-    before = _margin(Encoder(settings.DEFAULT_MODEL), framework)
+    before = _margin(Encoder(settings.DEFAULT_MODEL, library=True), framework)
     after = _margin(Encoder(str(tuned.path)), framework)
     assert after > before + 0.05, (before, after)
     record = json.loads((tuned.path / tune.RECORD).read_text())
@@ -156,13 +156,15 @@ def test_tuning_pulls_exemplars_towards_their_capability(tuned_tiny):
 
 
 @pytest.mark.slow
-def test_the_tuned_folder_runs_on_the_fast_path_with_the_same_vectors(tuned_tiny):
+def test_the_tuned_folder_holds_its_onnx_export_with_the_same_vectors(tuned_tiny):
     from index.embed import Encoder
 
     _, tuned, _ = tuned_tiny
-    assert bert.supports(tuned.path)
+    made = export.read(tuned.path / export.FOLDER, tuned.path)
+    assert made is not None and made.ok
     fast, library = Encoder(str(tuned.path)), Encoder(str(tuned.path), library=True)
-    assert fast.backend == "index.bert" and library.backend == "sentence-transformers"
+    assert fast.backend == "onnxruntime" and library.backend == "sentence-transformers"
+    assert fast.notices == [] and fast.export.folder == made.folder
     texts = ["two of my managers are fighting", "a long one " * 300]
     assert np.abs(fast.encode(texts) - library.encode(texts)).max() < 1e-5
 
