@@ -108,8 +108,8 @@ def _main(argv: list[str] | None) -> int:
 
 def _why_for(retriever, result: SearchResult) -> dict[str, tuple[str, ...]]:
     """The reason words of every indicator in a result (the same words the chat shows)."""
-    return {ind.id: retriever.evidence.why((result.query,), ind.id)
-            for cap in result.capabilities for ind in cap.indicators}
+    ids = [ind.id for cap in result.capabilities for ind in cap.indicators]
+    return retriever.evidence.why(retriever.encoder, (result.query,), ids)
 
 
 def batch(retriever, stream, options: dict, explain: bool = False) -> int:

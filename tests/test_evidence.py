@@ -154,3 +154,24 @@ def test_cli_json_gains_why_only_when_asked(retriever):
         {k: v for k, v in plain.items() if k != "capabilities"}
     np.testing.assert_equal([i["score"] for c in explained["capabilities"] for i in c["indicators"]],
                             [i["score"] for c in plain["capabilities"] for i in c["indicators"]])
+
+
+def test_cli_explain_adds_why_in_search_and_batch_mode(retriever, monkeypatch, capsys):
+    import io
+
+    from retrieval import __main__ as cli
+
+    monkeypatch.setattr(Retriever, "from_settings", classmethod(lambda cls, *a, **k: retriever))
+    assert cli.main(["search", "two colleagues have a feud and keep shouting", "--json", "--explain"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    inds = [i for c in out["capabilities"] for i in c["indicators"]]
+    assert inds and all(isinstance(i["why"], list) for i in inds)
+    expected = retriever.evidence.why(retriever.encoder, (out["query"],), [i["id"] for i in inds])
+    assert {i["id"]: tuple(i["why"]) for i in inds} == expected
+    assert cli.main(["search", "two colleagues have a feud", "--json"]) == 0
+    assert all("why" not in i for c in json.loads(capsys.readouterr().out)["capabilities"] for i in c["indicators"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("two colleagues have a feud\n\nwe need budget cuts\n"))
+    assert cli.main(["search", "--explain"]) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 3 and "error" in lines[1]
+    assert all("why" in i for line in (lines[0], lines[2]) for c in line["capabilities"] for i in c["indicators"])
