@@ -51,6 +51,7 @@ class Settings:
     threads: int
     questions: Path = ROOT / "corpus" / "data" / "questions.json"
     tune: bool = True
+    distress: Path = ROOT / "corpus" / "data" / "distress.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +68,7 @@ class Settings:
             threads=_int("ILS_COACH_THREADS", 2),
             questions=Path(_env("ILS_COACH_QUESTIONS", str(data / "questions.json"))),
             tune=_flag("ILS_COACH_TUNE", True),
+            distress=Path(_env("ILS_COACH_DISTRESS", str(data / "distress.json"))),
         )
 
 

@@ -42,7 +42,7 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     encoder = load_encoder(query_model, threads=config.threads)
     index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic, force=force,
                          progress=progress, build_encoder=builder(query_model, config.threads), model=model,
-                         tuning=tuned.entry if tuned else None)
+                         tuning=tuned.entry if tuned else None, distress_path=config.distress)
     if tuned:
         index.notices[:0] = tuned.notices
     return Ready(index, encoder, tuned)
@@ -56,4 +56,4 @@ def wanted(framework: Framework, config: settings_module.Settings, model: str) -
         recipe_key = tune.key(model, framework, exemplars_sha, tune.Recipe())
         found = tune.read(tune.folder_for(config.index_dir, recipe_key), recipe_key)
         tuning = found.entry if found else {"key": recipe_key, "weights_sha256": "(not tuned yet)"}
-    return store.wanted(framework, model, config.exemplars, config.offtopic, tuning)
+    return store.wanted(framework, model, config.exemplars, config.offtopic, tuning, config.distress)
