@@ -55,8 +55,8 @@ class Verdict:
 class Guard:
     """The safety net: the patterns, and the detector when the index holds its training vectors.
 
-    The detector is fitted in a background thread (a few seconds on two cores), so loading the app does not wait
-    for it; the patterns answer at once, and a check that needs the detector waits for it.
+    The detector is fitted in a background thread, so loading the app does not wait for it; the patterns answer
+    at once, and a check that needs the detector waits for it.
     """
 
     def __init__(self, detector: Detector | Future | None = None, encoder=None):
