@@ -53,6 +53,7 @@ class Settings:
     tune: bool = True
     glossary: Path = ROOT / "corpus" / "data" / "glossary.json"
     indicator_exemplars: Path = ROOT / "corpus" / "data" / "indicator-exemplars.json"
+    distress: Path = ROOT / "corpus" / "data" / "distress.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -71,6 +72,7 @@ class Settings:
             tune=_flag("ILS_COACH_TUNE", True),
             glossary=Path(_env("ILS_COACH_GLOSSARY", str(data / "glossary.json"))),
             indicator_exemplars=Path(_env("ILS_COACH_INDICATOR_EXEMPLARS", str(data / "indicator-exemplars.json"))),
+            distress=Path(_env("ILS_COACH_DISTRESS", str(data / "distress.json"))),
         )
 
 

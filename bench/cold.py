@@ -153,14 +153,15 @@ def import_cost(module: str, runs: int = 3) -> float:
 
 
 def index_build(retriever, config, runs: int = 3) -> dict:
-    """In-process build of the corpus index (embedding every item and the off-topic inputs, then FAISS),
-    with the model already loaded: median seconds."""
+    """In-process build of the corpus index (embedding every item, the off-topic inputs and the safety net's
+    training texts, then FAISS), with the model already loaded: median seconds."""
     from index import store
 
     seconds = []
     for _ in range(runs):
         started = time.perf_counter()
-        index = store.build(retriever.framework, retriever.encoder, config.exemplars, config.offtopic)
+        index = store.build(retriever.framework, retriever.encoder, config.exemplars, config.offtopic,
+                            distress_path=config.distress)
         seconds.append(time.perf_counter() - started)
     return {"median_s": round(median(seconds), 2), "runs_s": [round(s, 2) for s in seconds],
             "items": len(index.items), "index_type": type(index.faiss).__name__}

@@ -7,7 +7,7 @@ earlier answers without searching again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -15,8 +15,9 @@ from conversation import context
 from conversation.questions import Coaching
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError
+from safety import guard as safety
 
-ANSWER, NOTHING_FITS, PROBLEM = "answer", "nothing-fits", "problem"
+ANSWER, NOTHING_FITS, PROBLEM, SAFETY = "answer", "nothing-fits", "problem", "safety"
 SHOWN_INDICATORS = 3
 CLEAR_LEAD = 0.75  # the best match leads clearly when the next scores under 75 % of it
 BANDS = ((0.7, "Strong match"), (0.35, "Good match"))
@@ -110,8 +111,23 @@ def band(fraction: float) -> str:
     return "Some match"
 
 
-def respond(retriever, texts: tuple[str, ...]) -> Answer:
-    """Answer the newest of `texts` (the follow-up window, oldest first; see conversation.context)."""
+def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None) -> Answer:
+    """Answer the newest of `texts` (the follow-up window, oldest first; see conversation.context).
+
+    With a `guard`, the newest text is checked for distress first: distress gets the care reply (kind SAFETY) with
+    no capabilities and no texts, so it never joins the follow-up context, and the next message carries on from
+    the work situation before it. A work situation that mentions suicide or self-harm (someone else's, or a
+    program) is answered as usual, with the support details as a notice."""
+    verdict = guard.check(texts[-1]) if guard is not None and texts else None
+    if verdict is not None and verdict.distress:
+        return Answer(SAFETY, safety.plain(safety.CARE))
+    answer = _respond(retriever, texts)
+    if verdict is not None and verdict.mentions and answer.kind == ANSWER:
+        return replace(answer, notices=(*answer.notices, safety.SUPPORT))
+    return answer
+
+
+def _respond(retriever, texts: tuple[str, ...]) -> Answer:
     try:
         ranked = context.rank(retriever, texts)
     except InputError as err:

@@ -44,7 +44,8 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     exported, encoder.notices = encoder.notices, []
     index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic, force=force,
                          progress=progress, build_encoder=builder(query_model, config.threads), model=model,
-                         tuning=tuned.entry if tuned else None, indicators_path=config.indicator_exemplars)
+                         tuning=tuned.entry if tuned else None, indicators_path=config.indicator_exemplars,
+                         distress_path=config.distress)
     index.notices[:0] = (tuned.notices if tuned else []) + exported
     return Ready(index, encoder, tuned)
 
@@ -57,4 +58,5 @@ def wanted(framework: Framework, config: settings_module.Settings, model: str) -
         recipe_key = tune.key(model, framework, exemplars_sha, tune.Recipe())
         found = tune.read(tune.folder_for(config.index_dir, recipe_key), recipe_key)
         tuning = found.entry if found else {"key": recipe_key, "weights_sha256": "(not tuned yet)"}
-    return store.wanted(framework, model, config.exemplars, config.offtopic, tuning, config.indicator_exemplars)
+    return store.wanted(framework, model, config.exemplars, config.offtopic, tuning, config.indicator_exemplars,
+                        config.distress)

@@ -19,6 +19,8 @@ from corpus.model import Framework
 FORMAT = "ils-coach-index/1"
 INDEX_FILE = "index.faiss"
 OFFTOPIC_FILE = "offtopic.npy"
+DISTRESS_FILE = "distress.npy"
+DISTRESS_KEYS = ("distress", "work")
 MANIFEST_FILE = "manifest.json"
 APPROXIMATE_FROM = 30_000
 PROBES = 32
@@ -50,6 +52,8 @@ class Index:
     manifest: dict
     path: Path | None = None
     notices: list[str] = field(default_factory=list)
+    distress: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    distress_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
     @property
     def dimension(self) -> int:
@@ -85,6 +89,14 @@ def read_json(path: Path | None, key: str) -> tuple[object, str]:
         shape = f"an object of {key[:-1]} id to a list of text" if keyed else "a list of text"
         raise IndexProblem(f"{path}: '{key}' must be {shape}")
     return value, hashlib.sha256(raw).hexdigest()
+
+
+def read_distress(path: Path | None) -> tuple[list[str], list[str], str]:
+    """The safety net's training texts (distress, then look-alike work texts) and the file's sha256."""
+    distress, sha = read_json(path, "distress")
+    work, _ = read_json(path, "work")
+    clean = [[t for t in texts or [] if t.strip()] for texts in (distress, work)]
+    return clean[0], clean[1], sha
 
 
 def collect(framework: Framework, exemplars: dict | None = None, indicators: dict | None = None) -> list[Item]:
@@ -135,7 +147,7 @@ def make_faiss(vectors: np.ndarray, kind: str | None = None) -> faiss.Index:
 
 
 def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha: str,
-             tuning: dict | None = None, indicators_sha: str = "") -> dict:
+             tuning: dict | None = None, indicators_sha: str = "", distress_sha: str = "") -> dict:
     """The manifest fields that must match for a saved index to be current (`tuning`: the tuned model's
     key and weights checksum, None when the model is used as it is)."""
     return {
@@ -146,28 +158,35 @@ def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha:
         "exemplars_sha256": exemplars_sha,
         "indicator_examples_sha256": indicators_sha,
         "offtopic_sha256": offtopic_sha,
+        "distress_sha256": distress_sha,
         "tuning": tuning,
     }
 
 
 def build(framework: Framework, encoder, exemplars_path: Path | None = None, offtopic_path: Path | None = None,
           progress: bool = False, model: str | None = None, tuning: dict | None = None,
-          indicators_path: Path | None = None) -> Index:
-    """Embed every item (and the off-topic calibration inputs) and build the index in memory."""
+          indicators_path: Path | None = None, distress_path: Path | None = None) -> Index:
+    """Embed every item (and the off-topic calibration inputs, and the safety net's training texts) and build the
+    index in memory."""
     started = time.perf_counter()
     exemplars, exemplars_sha = read_json(exemplars_path, "exemplars")
     indicators, indicators_sha = read_json(indicators_path, "indicators")
     offtopic, offtopic_sha = read_json(offtopic_path, "examples")
+    distress, work, distress_sha = read_distress(distress_path)
     items = collect(framework, exemplars, indicators)
     vectors = encoder.encode([item.text for item in items], progress=progress)
     off = encoder.encode([t for t in (offtopic or []) if isinstance(t, str) and t.strip()])
+    safety = encoder.encode(distress + work) if distress or work else np.zeros((0, vectors.shape[1]), np.float32)
+    labels = np.r_[np.ones(len(distress)), np.zeros(len(work))].astype(np.int8)
     index = make_faiss(vectors)
     manifest = {
-        **expected(framework, model or encoder.name, exemplars_sha, offtopic_sha, tuning, indicators_sha),
+        **expected(framework, model or encoder.name, exemplars_sha, offtopic_sha, tuning, indicators_sha,
+                   distress_sha),
         "model_path": str(encoder.path),
         "encoder": getattr(encoder, "backend", type(encoder).__name__),
         "dimension": int(vectors.shape[1]),
         "count": len(items),
+        "distress_rows": {"distress": len(distress), "work": len(work)},
         "index_type": type(index).__name__,
         "items": [[item.id, item.kind, item.capability_id, item.text] for item in items],
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -180,7 +199,7 @@ def build(framework: Framework, encoder, exemplars_path: Path | None = None, off
             "torch": _version("torch"),
         },
     }
-    return Index(index, items, vectors, off, manifest)
+    return Index(index, items, vectors, off, manifest, distress=safety, distress_labels=labels)
 
 
 def _version(package: str) -> str:
@@ -214,10 +233,8 @@ def save(index: Index, folder: Path) -> Path:
     manifest_path.unlink(missing_ok=True)
     _atomic(folder / INDEX_FILE, lambda h: h.write(faiss.serialize_index(index.faiss).tobytes()))
     _atomic(folder / OFFTOPIC_FILE, lambda h: np.save(h, index.offtopic))
-    index.manifest["files"] = {
-        INDEX_FILE: sha256_file(folder / INDEX_FILE),
-        OFFTOPIC_FILE: sha256_file(folder / OFFTOPIC_FILE),
-    }
+    _atomic(folder / DISTRESS_FILE, lambda h: np.save(h, index.distress))
+    index.manifest["files"] = {name: sha256_file(folder / name) for name in (INDEX_FILE, OFFTOPIC_FILE, DISTRESS_FILE)}
     text = json.dumps(index.manifest, indent=1).encode("utf-8")
     _atomic(manifest_path, lambda h: h.write(text))
     index.path = folder
@@ -247,6 +264,7 @@ def staleness(manifest: dict, want: dict) -> list[str]:
         "exemplars_sha256": "exemplars file",
         "indicator_examples_sha256": "indicator examples file",
         "offtopic_sha256": "off-topic file",
+        "distress_sha256": "safety net file",
         "tuning": "tuned model",
     }
     return [f"{labels[k]} changed" for k, v in want.items() if manifest.get(k) != v]
@@ -260,7 +278,7 @@ def load(folder: Path, want: dict) -> Index:
     if stale:
         raise IndexProblem(f"index at {folder} is stale: {', '.join(stale)}")
     files = manifest.get("files") or {}
-    for name in (INDEX_FILE, OFFTOPIC_FILE):
+    for name in (INDEX_FILE, OFFTOPIC_FILE, DISTRESS_FILE):
         path = folder / name
         if not path.exists():
             raise IndexProblem(f"index at {folder} is broken: {name} missing")
@@ -273,11 +291,15 @@ def load(folder: Path, want: dict) -> Index:
     try:
         index = faiss.deserialize_index(np.fromfile(folder / INDEX_FILE, dtype=np.uint8))
         offtopic = np.load(folder / OFFTOPIC_FILE, allow_pickle=False)
+        distress = np.load(folder / DISTRESS_FILE, allow_pickle=False)
     except Exception as err:
         raise IndexProblem(f"index at {folder} is broken: {err}") from None
     rows = manifest.get("items") or []
     if index.ntotal != len(rows) or index.d != manifest.get("dimension"):
         raise IndexProblem(f"index at {folder} is broken: {index.ntotal} vectors for {len(rows)} items")
+    labels = _distress_labels(manifest.get("distress_rows"), len(distress))
+    if labels is None or (len(distress) and distress.shape[1:] != (index.d,)):
+        raise IndexProblem(f"index at {folder} is broken: {DISTRESS_FILE} does not match the manifest")
     try:
         items = [Item(*row) for row in rows]
     except TypeError:
@@ -285,7 +307,17 @@ def load(folder: Path, want: dict) -> Index:
     vectors = index.reconstruct_n(0, index.ntotal) if isinstance(index, faiss.IndexFlat) else None
     if vectors is None:
         vectors = np.zeros((0, index.d), dtype=np.float32)
-    return Index(index, items, np.asarray(vectors, dtype=np.float32), offtopic, manifest, path=folder)
+    return Index(index, items, np.asarray(vectors, dtype=np.float32), offtopic, manifest, path=folder,
+                 distress=np.asarray(distress, dtype=np.float32), distress_labels=labels)
+
+
+def _distress_labels(rows: object, count: int) -> np.ndarray | None:
+    """1 for each distress row and 0 for each work row, as the manifest counts them; None when they disagree."""
+    if not isinstance(rows, dict) or not all(isinstance(rows.get(k), int) and rows[k] >= 0 for k in DISTRESS_KEYS):
+        return None
+    if rows["distress"] + rows["work"] != count:
+        return None
+    return np.r_[np.ones(rows["distress"]), np.zeros(rows["work"])].astype(np.int8)
 
 
 def file_sha(path: Path | None) -> str:
@@ -298,24 +330,26 @@ def folder_for(index_dir: Path, framework: Framework) -> Path:
 
 
 def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtopic_path: Path | None,
-           tuning: dict | None = None, indicators_path: Path | None = None) -> dict:
+           tuning: dict | None = None, indicators_path: Path | None = None,
+           distress_path: Path | None = None) -> dict:
     return expected(framework, model, file_sha(exemplars_path), file_sha(offtopic_path), tuning,
-                    file_sha(indicators_path))
+                    file_sha(indicators_path), file_sha(distress_path))
 
 
 def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path | None = None,
            offtopic_path: Path | None = None, force: bool = False, progress: bool = False,
            build_encoder=None, model: str | None = None, tuning: dict | None = None,
-           indicators_path: Path | None = None) -> Index:
+           indicators_path: Path | None = None, distress_path: Path | None = None) -> Index:
     """Load the saved index if it is current; otherwise rebuild it, save it if the folder is writable,
     and record a one-line notice of what happened in `Index.notices`.
 
     `build_encoder`, if given, is called for the encoder that embeds a rebuild (sentence-transformers itself);
     `encoder` is used otherwise. Both must be the same model. `model` is the model setting recorded in the
-    manifest (default: the encoder's name); `tuning` identifies a tuned model (see index.tune)."""
+    manifest (default: the encoder's name); `tuning` identifies a tuned model (see index.tune); `distress_path`
+    is the safety net's training file (see safety.detector)."""
     folder = folder_for(index_dir, framework)
     model = model or encoder.name
-    want = wanted(framework, model, exemplars_path, offtopic_path, tuning, indicators_path)
+    want = wanted(framework, model, exemplars_path, offtopic_path, tuning, indicators_path, distress_path)
     reason = "rebuild requested"
     if not force:
         try:
@@ -324,7 +358,7 @@ def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path 
             reason = str(problem)
     embedder = build_encoder() if build_encoder is not None else encoder
     index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress, model=model, tuning=tuning,
-                  indicators_path=indicators_path)
+                  indicators_path=indicators_path, distress_path=distress_path)
     try:
         save(index, folder)
         index.notices.append(f"{reason}; rebuilt it ({index.manifest['count']} items) and saved it to {folder}")

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.slow
 NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
 RESTRUCTURE = "We are restructuring the division and staff are anxious about their jobs"
 RESISTING = "and my director is also resisting the change"
+DISTRESS = "I can't cope any more, I keep thinking everyone would be better off without me"
+CARE_LINE = "Lifeline on 13 11 14"
 HOSTILE = ("<script>alert('x')</script> <img src=x onerror=alert(1)> [link](javascript:alert(1)) **loud** "
            ":red[red] my director keeps undermining me in front of the executive")
 
@@ -93,6 +95,48 @@ def test_off_topic_gets_nothing_fits(app):
     assert card_titles(app) == []
     assert any("I can\\'t find a work situation" in m.value for m in app.markdown)
     assert not [b for b in app.button if b.label == "Explore"]
+
+
+def shows_care(at: AppTest) -> bool:
+    return any(CARE_LINE in m.value for m in at.markdown)
+
+
+def test_distress_gets_the_care_reply_and_no_cards_then_work_is_answered(app):
+    say(app, DISTRESS)
+    answer = last_answer(app)
+    assert answer.kind == "safety" and answer.cards == () and answer.texts == ()
+    assert shows_care(app)
+    assert any("isn't the right place for a personal crisis" in m.value for m in app.markdown)
+    assert card_titles(app) == [] and not [b for b in app.button if b.label == "Explore"]
+    assert len(app.feedback) == 0
+    assert "last_situation" not in app.session_state
+    say(app, NEGOTIATION)
+    answer = last_answer(app)
+    assert answer.kind == "answer" and answer.texts == (NEGOTIATION,)
+    assert card_titles(app)[0] == "Negotiates persuasively"
+
+
+def test_distress_between_follow_ups_does_not_join_the_situation(app):
+    say(app, RESTRUCTURE)
+    say(app, DISTRESS)
+    assert last_answer(app).kind == "safety"
+    say(app, RESISTING)
+    answer = last_answer(app)
+    assert answer.kind == "answer" and answer.texts == (RESTRUCTURE, RESISTING)
+    assert DISTRESS not in app.session_state["last_situation"]
+
+
+def test_a_distress_plan_situation_gets_the_care_message_instead_of_suggestions(app):
+    app.switch_page("ui/plan.py").run()
+    assert not app.exception
+    app.text_area(key="situation-text").input("honestly i dont want to be alive anymore").run()
+    assert not app.exception
+    assert shows_care(app)
+    assert any("Nothing is suggested here" in i.value for i in app.info)
+    assert "GROW outline" not in [s.value for s in app.subheader]
+    app.text_area(key="situation-text").input("My EL1 keeps missing deadlines and I must give him feedback").run()
+    assert not shows_care(app)
+    assert "GROW outline" in [s.value for s in app.subheader]
 
 
 def test_follow_up_reads_the_earlier_turn(app, real_retriever):
@@ -197,7 +241,8 @@ def test_an_unwritable_index_folder_still_answers_and_says_so(tmp_path, monkeypa
     monkeypatch.setenv("ILS_COACH_INDEX_DIR", str(blocker))
     st.cache_resource.clear()
     try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+        # Tunes the model from scratch (a temporary folder), then builds the index: minutes on two busy cores.
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
         assert not at.exception
         warnings = [w.value for w in at.sidebar.warning]
         assert any("in memory" in w and "ILS_COACH_INDEX_DIR" in w for w in warnings), warnings

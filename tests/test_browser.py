@@ -55,3 +55,20 @@ def test_user_markup_stays_inert_in_browser(app_server, page, screenshots):
     assert page.locator("img[src='x']").count() == 0
     assert page.locator("a[href^='javascript']").count() == 0
     page.screenshot(path=str(screenshots / "chat-inert.png"), full_page=True)
+
+
+def test_distress_gets_the_care_reply_in_browser(app_server, page, screenshots):
+    page.goto(app_server)
+    box = chat_box(page)
+    box.fill("honestly i cant do this anymore, i keep thinking everyone would be better off without me")
+    box.press("Enter")
+    page.get_by_text("Lifeline on 13 11 14").wait_for(timeout=60_000)
+    assert page.get_by_text("isn't the right place for a personal crisis").is_visible()
+    assert page.get_by_role("button", name="Explore").count() == 0
+    assert page.get_by_text("Was this answer useful?").count() == 0
+    page.screenshot(path=str(screenshots / "chat-care.png"), full_page=True)
+    box = page.get_by_role("textbox")
+    box.fill(NEGOTIATION)
+    box.press("Enter")
+    page.get_by_text("Questions to think about").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name="Explore").count() == 1, "the best match is open"

@@ -138,7 +138,9 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
 
 def render_answer(message: dict, top: int, clusters: set[str], scores: bool, last: bool = False) -> None:
     answer: answers.Answer = message["answer"]
-    if answer.kind != answers.ANSWER:
+    if answer.kind == answers.SAFETY:
+        common.care()
+    elif answer.kind != answers.ANSWER:
         st.markdown(common.inert(answer.message))
     else:
         shown = answers.view(answer, top, clusters, state.questions())
@@ -184,7 +186,7 @@ def reply(retriever, text: str, top: int, clusters: set[str], scores: bool) -> N
     texts = context.window(st.session_state.get(CONTEXT, ()), text)
     with st.chat_message("assistant"):
         with st.spinner("Finding the capabilities that fit…"):
-            answer = answers.respond(retriever, texts)
+            answer = answers.respond(retriever, texts, state.load().guard)
         if answer.kind == answers.ANSWER:
             st.session_state[CONTEXT] = answer.texts
             st.session_state[state.LAST_SITUATION] = answer.situation

@@ -1,8 +1,12 @@
-"""Rendering helpers shared by the pages: Markdown that stays inert, emphasis from plain parts."""
+"""Rendering helpers shared by the pages: Markdown that stays inert, emphasis from plain parts, the care reply."""
 
 from __future__ import annotations
 
 import re
+
+import streamlit as st
+
+from safety.guard import CARE
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=])")
 
@@ -16,3 +20,9 @@ def inert(text: str) -> str:
 def emphasis(parts) -> str:
     """Markdown for ((text, emphasised), ...): emphasised parts in bold, everything escaped."""
     return "".join(f"**{inert(text)}**" if strong else inert(text) for text, strong in parts if text)
+
+
+def care() -> None:
+    """The safety net's care reply (authored text, never the user's), in a bordered box."""
+    with st.container(border=True):
+        st.markdown(CARE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -9,16 +10,19 @@ import streamlit as st
 import settings
 from coaching import export, match, prompts
 from coaching.plan import SCALE, Answers, Selection
-from coaching.sheet import build
+from coaching.sheet import build, situation_of
 from corpus import resources as resources_module
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
-from ui import state
+from ui import common, state
 from ui.common import inert
 
 PREP = "prep"
 SHOWN_RESOURCES = 5
 KIND = {"course": "Course", "program": "Program", "resource": "Resource"}
+SET_ASIDE = ("Nothing is suggested here for now: the situation on the Focus tab reads as something personal and "
+             "hard, not a work situation. If you need support now, call Lifeline on 13 11 14 or your agency's EAP, "
+             "or 000 in an emergency.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -93,13 +97,15 @@ def outline(stages, section: str, help_text: str) -> None:
                      on_change=store, args=(section, stage.key, key))
 
 
-def focus_tab(framework, sheet) -> None:
+def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
     key = "situation-text"
-    st.text_area("The situation you are preparing for", value=sheet.situation, key=key, height=110,
+    st.text_area("The situation you are preparing for", value=situation, key=key, height=110,
                  placeholder="For example: one of my directors keeps missing deadlines and I need to raise it "
                              "with her next week.",
                  help="Taken from the chat; edit it freely. It fills the conversation prompts.",
                  on_change=store, args=("situation", "", key))
+    if distressed:
+        common.care()
     st.subheader("Capabilities and indicators")
     if sheet.empty:
         st.info("Your plan is empty. Add capabilities from a chat answer (“Add to coaching plan”), or choose one "
@@ -261,7 +267,12 @@ except (CorpusError, resources_module.ResourceError, match.LabelError, prompts.P
     st.stop()
 
 selection = Selection.from_state(state.plan(), framework)
-sheet = build(framework, selection, Answers.from_state(prep()), library, page_resources, labels, date.today())
+answers = Answers.from_state(prep())
+situation = situation_of(selection, answers)
+distressed = bool(situation) and state.guard().check(situation).distress
+if distressed:
+    answers = replace(answers, situation="")
+sheet = build(framework, selection, answers, library, page_resources, labels, date.today())
 st.caption(" · ".join([plural(len(sheet.summary.capabilities), "capability", "capabilities"),
                         plural(sum(len(c.indicators) for c in sheet.summary.capabilities), "indicator"),
                         f"{sheet.summary.rated} rated"] + (["feedback outline included"] if sheet.sbi else [])))
@@ -269,12 +280,13 @@ downloads(sheet, framework.title)
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", "2 Self-assessment", "3 Conversation", "4 Goal and actions",
                                             "5 Resources"])
 with focus:
-    focus_tab(framework, sheet)
+    focus_tab(framework, sheet, situation, distressed)
 with assess:
     assessment_tab(sheet)
-with talk:
-    conversation_tab(library, sheet)
-with goal:
-    goal_tab(library, sheet)
-with learn:
-    resources_tab(sheet)
+for tab, show in ((talk, lambda: conversation_tab(library, sheet)), (goal, lambda: goal_tab(library, sheet)),
+                  (learn, lambda: resources_tab(sheet))):
+    with tab:
+        if distressed:
+            st.info(SET_ASIDE, icon=":material/favorite:")
+        else:
+            show()

@@ -16,6 +16,8 @@ Session state keys every page uses (`st.session_state[KEY]`), all kept for the b
 - LAST_SITUATION ("last_situation"): the latest situation the chat answered, as it was understood: the user's
   texts of the current situation joined (a follow-up included). The explore page plots it on the map.
 - FEEDBACK ("feedback"): thumbs given to answers, `{assistant message id: "up" | "down"}`; written nowhere.
+- WARMED ("warmed"): True once app.py has loaded the shared resources for this session (see `warm`), so a page
+  can use the safety net's detector without loading the model itself (see `guard`).
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ import streamlit as st
 
 import settings
 from retrieval.engine import Retriever
+from safety.guard import Guard
 
 MESSAGES = "messages"
 PLAN = "plan"
 EXPLORE = "explore_capability"
 LAST_SITUATION = "last_situation"
 FEEDBACK = "feedback"
+WARMED = "warmed"
 EXPLORE_PAGE = "ui/explore.py"
 PLAN_PAGE = "ui/plan.py"
 CHAT_PAGE = "ui/chat.py"
@@ -43,6 +47,7 @@ class Loaded:
     error: str = ""
     questions: dict = field(default_factory=dict)
     notice: str = ""
+    guard: Guard = field(default_factory=Guard)
 
 
 LOADING = ("Loading the framework and language model (first start only; the very first start also tunes the "
@@ -53,7 +58,8 @@ LOADING = ("Loading the framework and language model (first start only; the very
 def load() -> Loaded:
     """The retriever (model, framework and index) and the coaching questions, loaded once per server process.
 
-    The model also encodes one sentence here, so the first real answer does not pay for torch's start-up.
+    The model also encodes one sentence here, so the first real answer does not pay for torch's start-up. The
+    safety net's detector starts fitting here too, in the background (see safety.guard).
     """
     from conversation.questions import QuestionsError
     from conversation.questions import load as load_questions
@@ -78,18 +84,20 @@ def load() -> Loaded:
         return Loaded(None, f"The search index could not be built or loaded: {err}. Run `make index`, "
                             "or set ILS_COACH_INDEX_DIR to a writable folder.")
     unsaved = " ".join(n for n in retriever.notices if "in memory" in n)
+    guard = Guard.from_index(retriever.index, retriever.encoder)
     try:
-        return Loaded(retriever, questions=load_questions(config.questions), notice=unsaved)
+        return Loaded(retriever, questions=load_questions(config.questions), notice=unsaved, guard=guard)
     except (QuestionsError, OSError) as err:
         return Loaded(retriever, notice=f"{unsaved} The coaching questions could not be read ({err}); answers "
                                         "suggest questions built from the indicators instead. "
-                                        "Check ILS_COACH_QUESTIONS.".strip())
+                                        "Check ILS_COACH_QUESTIONS.".strip(), guard=guard)
 
 
 def warm() -> None:
     """Load the shared resources now, with a spinner, so no page waits for them later."""
     with st.spinner(LOADING):
         load()
+    st.session_state[WARMED] = True
 
 
 def retriever() -> Retriever | None:
@@ -100,6 +108,12 @@ def retriever() -> Retriever | None:
         st.error(loaded.error, icon=":material/error:")
         return None
     return loaded.retriever
+
+
+def guard() -> Guard:
+    """The safety net: patterns and detector once the app has loaded the model (`warm`); the patterns alone when
+    the model or index could not load, or on a page run on its own."""
+    return load().guard if st.session_state.get(WARMED) else Guard()
 
 
 def questions() -> dict:

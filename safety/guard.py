@@ -1,0 +1,111 @@
+"""Check what a person typed for distress (patterns first, then the detector) and the care reply to give instead."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.text import InputError, prepare, sentences
+from safety import patterns
+from safety.detector import Detector, fit
+
+MAX_CHARS = 4000
+MIN_SENTENCE_WORDS = 3
+
+CARE = (
+    "I'm really sorry things are this hard right now, and I'm glad you said something.\n\n"
+    "ILS Coach is a tool for work situations and it isn't the right place for a personal crisis, so I won't "
+    "suggest leadership capabilities for this. You deserve to talk it through with a person:\n\n"
+    "- **If you're in danger right now, or might act on thoughts of hurting yourself, call 000.**\n"
+    "- **Lifeline on 13 11 14**, any time, day or night.\n"
+    "- **Your agency's Employee Assistance Program (EAP)**: free, confidential counselling. HR or the intranet "
+    "has the number.\n"
+    "- **Someone you trust**: a friend, a family member, your GP or a colleague. You don't have to carry this "
+    "on your own.\n\n"
+    "When you're ready, and only if you want to, you can tell me about a work situation and I'll help with that. "
+    "If I've misread you and this is about work, tell me a little more about the situation."
+)
+"""The care reply, in Markdown (bold for the numbers). `plain(CARE)` is the same text without the markup."""
+
+SUPPORT = (
+    "If someone you work with may be at risk right now, call 000. Lifeline (13 11 14) also helps people who are "
+    "worried about someone else, and your agency's EAP usually advises managers as well as staff."
+)
+"""Shown under an ordinary answer whose situation mentions suicide or self-harm (someone else's, or a program)."""
+
+
+def plain(markdown: str) -> str:
+    return markdown.replace("**", "")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the check found: `distress` (give the care reply, no capabilities), why ("pattern: <group>" or
+    "detector"), the detector's best margin over its threshold (None when it was not run), and whether the text
+    mentions suicide or self-harm at all (a work answer then carries the support details)."""
+
+    distress: bool
+    reason: str = ""
+    margin: float | None = None
+    mentions: bool = False
+
+
+class Guard:
+    """The safety net: the patterns, and the detector when the index holds its training vectors.
+
+    The detector is fitted in a background thread, so loading the app does not wait for it; the patterns answer
+    at once, and a check that needs the detector waits for it.
+    """
+
+    def __init__(self, detector: Detector | Future | None = None, encoder=None):
+        self._detector = detector if encoder is not None else None
+        self.encoder = encoder
+
+    @property
+    def detector(self) -> Detector | None:
+        if isinstance(self._detector, Future):
+            self._detector = self._detector.result()
+        return self._detector
+
+    @classmethod
+    def from_index(cls, index, encoder, background: bool = True) -> Guard:
+        """Fit the detector on the index's distress and look-alike vectors and its situation exemplars; patterns
+        alone when the index has no distress vectors (an index built without corpus/data/distress.json)."""
+        labels = np.asarray(index.distress_labels)
+        rows = index.rows("exemplar")
+        if not (labels == 1).any() or not (labels == 0).any() or len(index.vectors) != len(index.items):
+            return cls()
+        vectors = np.asarray(index.distress, dtype=np.float64)
+        args = (vectors[labels == 1], vectors[labels == 0], np.asarray(index.vectors[rows], dtype=np.float64))
+        if not background:
+            return cls(fit(*args), encoder)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-fit")
+        future = pool.submit(fit, *args)
+        pool.shutdown(wait=False)
+        return cls(future, encoder)
+
+    def check(self, text: str) -> Verdict:
+        """Read a text as a person wrote it: the patterns on all of it, then the detector on the whole text and on
+        each sentence of a longer one. A text using a work idiom of death or exhaustion ("this audit will be the
+        death of me") is held to the detector's higher, single-sentence bar."""
+        try:
+            prepared = prepare(text, MAX_CHARS).text
+        except InputError:
+            return Verdict(False)
+        mentions = patterns.mentions_self_harm(prepared)
+        hit = patterns.match(prepared)
+        if hit is not None:
+            return Verdict(True, f"pattern: {hit.group}", None, mentions)
+        detector = self.detector
+        if detector is None:
+            return Verdict(False, mentions=mentions)
+        parts = [p for p in sentences(prepared) if len(p.split()) >= MIN_SENTENCE_WORDS]
+        parts = parts if len(parts) > 1 else []
+        scores = detector.scores(self.encoder.encode([prepared, *parts]))
+        bar = detector.sentence_threshold if patterns.figure_of_speech(prepared) else detector.threshold
+        margin = float(scores[0] - bar)
+        if parts:
+            margin = max(margin, float(scores[1:].max() - detector.sentence_threshold))
+        return Verdict(margin >= 0, "detector" if margin >= 0 else "", margin, mentions)
