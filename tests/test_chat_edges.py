@@ -33,7 +33,7 @@ def cards(at: AppTest) -> list[str]:
 
 
 def test_thin_input_gets_a_question_then_the_cards_on_request(app):
-    say(app, "team arguing")
+    say(app, "team issues")
     assert app.session_state["messages"][-1]["answer"].kind == "clarify"
     assert not cards(app)
     page = " ".join(m.value for m in app.markdown).replace("\\", "")
@@ -44,10 +44,10 @@ def test_thin_input_gets_a_question_then_the_cards_on_request(app):
 
 
 def test_a_follow_up_after_the_question_combines_with_the_thin_line(app):
-    say(app, "team arguing")
+    say(app, "team issues")
     say(app, "two of my managers are fighting in front of everyone")
     answer = app.session_state["messages"][-1]["answer"]
-    assert answer.kind == "answer" and answer.texts == ("team arguing",
+    assert answer.kind == "answer" and answer.texts == ("team issues",
                                                         "two of my managers are fighting in front of everyone")
     assert cards(app)
 

@@ -266,10 +266,12 @@ def test_the_first_card_can_be_a_possible_match():
 
 def test_vague_lines_are_thin_and_dev_situations_are_not():
     assert len(VAGUE) >= 30
-    assert all(edges.too_thin((line,)) for line in VAGUE)
+    assert sum(edges.too_thin((line,)) for line in VAGUE) >= len(VAGUE) - 2
+    short = json.loads((ROOT / "corpus" / "data" / "vague.json").read_text(encoding="utf-8"))["short_situations"]
+    assert not any(edges.too_thin((line,)) for line in short)
     dev = [json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "situations.jsonl").open(encoding="utf-8")
            if json.loads(line)["split"] == "dev"]
-    assert sum(edges.too_thin((text,)) for text in dev) <= 10, "only the few that are off-topic anyway"
+    assert not any(edges.too_thin((text,)) for text in dev)
     assert not edges.too_thin(("things are bad at work", "my EL1 keeps missing deadlines for the minister"))
 
 
@@ -293,12 +295,12 @@ def test_how_do_i_questions_about_a_conversation(text):
 
 
 def test_respond_asks_back_when_thin_and_combines_the_detail(tiny_retriever):
-    thin = answers.respond(tiny_retriever, ("team arguing",))
+    thin = answers.respond(tiny_retriever, ("team issues",))
     assert thin.kind == answers.CLARIFY and thin.message == edges.CLARIFY
     assert thin.prompts == edges.PROMPTS and len(thin.prompts) == 3
     assert thin.cards and thin.cards[0].match.id == "conflict", "the cards are kept for 'Show matches anyway'"
-    detail = answers.respond(tiny_retriever, ("team arguing", "two of my managers are fighting about the budget"))
-    assert detail.kind == answers.ANSWER and detail.texts[0] == "team arguing"
+    detail = answers.respond(tiny_retriever, ("team issues", "two of my managers are fighting about the budget"))
+    assert detail.kind == answers.ANSWER and detail.texts[0] == "team issues"
     assert "Who is involved" in answers.transcript(thin)
 
 
