@@ -320,3 +320,15 @@ def test_respond_offers_preparation_for_how_do_i_questions(tiny_retriever):
     assert got.kind == answers.ANSWER and got.prepare and got.cards
     plain = answers.respond(tiny_retriever, ("two of my managers are fighting in front of the team",))
     assert not plain.prepare and not plain.lead
+
+
+def test_calibration_bins_and_pools_to_a_monotone_table():
+    from conversation import calibrate
+
+    points = [(0.01, False), (0.02, True), (0.35, True), (0.36, True), (0.45, False), (0.46, True), (0.95, True)]
+    rows = calibrate.binned(points, (0.0, 0.3, 0.4, 0.9))
+    assert rows == [(0.0, 2, 1), (0.3, 2, 2), (0.4, 2, 1), (0.9, 1, 1)]
+    table = calibrate.monotone(rows)
+    assert table == [(0.0, 2, 0.5), (0.3, 4, 0.75), (0.9, 1, 1.0)]
+    shares = [share for _, _, share in calibrate.monotone(calibrate.binned(points))]
+    assert shares == sorted(shares)
