@@ -1,7 +1,7 @@
 """The edges of a chat turn: input too thin to rank well, requests the chat cannot do, and "how do I" questions.
 
-Too thin. A situation (the newest text with the earlier texts of the same situation) is asked back when its
-texts hold at most MAX_THIN_WORDS content words in all and none of them is specific: every one is in GENERIC,
+Too thin. A situation (the newest text with the earlier texts of the same situation) is asked back when each
+of its texts holds at most MAX_THIN_WORDS content words and none of them is specific: every one is in GENERIC,
 the everyday words of a vague complaint about work ("things are bad at work", "my team has some issues").
 Calibrated with the real model on corpus/data/vague.json: 47 authored vague lines against the 200 dev
 situations of tests/data/situations.jsonl and 20 authored short lines that do say enough ("my EL2 is
@@ -134,8 +134,9 @@ def specific_count(texts) -> int:
 
 
 def too_thin(texts) -> bool:
-    """Whether a situation (its texts, oldest first) says too little to rank well: a few generic words."""
-    return content_count(texts) <= MAX_THIN_WORDS and specific_count(texts) == 0
+    """Whether a situation (its texts, oldest first) says too little to rank well: each of its texts is a few
+    generic words, so two vague lines in a row are asked back again, and one real description is enough."""
+    return all(content_count((text,)) <= MAX_THIN_WORDS and specific_count((text,)) == 0 for text in texts)
 
 
 def request(text: str) -> Limit | None:

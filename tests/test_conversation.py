@@ -273,6 +273,7 @@ def test_vague_lines_are_thin_and_dev_situations_are_not():
            if json.loads(line)["split"] == "dev"]
     assert not any(edges.too_thin((text,)) for text in dev)
     assert not edges.too_thin(("things are bad at work", "my EL1 keeps missing deadlines for the minister"))
+    assert edges.too_thin(("things are bad at work", "my team has some issues"))
 
 
 @pytest.mark.parametrize(("text", "kind", "situation"), EDGES["requests"])
