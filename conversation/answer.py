@@ -55,6 +55,11 @@ class Card:
     evidence: tuple[Evidence, ...]
     example: str = ""
 
+    @property
+    def chance(self) -> float:
+        """The calibrated chance (0..1) that this capability is right for the situation."""
+        return strength.probability(self.match.score)
+
 
 @dataclass(frozen=True)
 class Answer:

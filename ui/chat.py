@@ -113,7 +113,7 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
     label = f"**{rank}\\. {common.inert(cap.name)}** · {card.band}" + (f" {cap.score:.2f}" if scores else "")
     with st.expander(f"{label} · {common.inert(cap.cluster)}", expanded=rank == 1):
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.progress(card.relevance, width="stretch")
+            st.progress(card.chance, width="stretch")
             if st.button("Explore", key=f"explore-{message_id}-{cap.id}", icon=":material/travel_explore:",
                          help=f"See everything about “{cap.name}” and related behaviours"):
                 state.explore(cap.id)
