@@ -25,8 +25,7 @@ NOTHING_FITS_FIRST = (
     "I can't find a work situation in that, so I won't guess at capabilities. Tell me about something that is "
     "happening at work: who is involved, what is at stake and what makes it hard."
 )
-NOT_A_SITUATION = ("Tell me about the situation behind it: who is involved, what is at stake and what you need "
-                   "to do.")
+NOT_A_SITUATION = "Tell me about that situation: who is involved, what is at stake and what you need to do."
 NOTHING_FITS_LATER = (
     "That doesn't read like part of a work situation, so I have left the answer above as it was. Tell me more "
     "about what is happening, or choose “New situation” to start again."
