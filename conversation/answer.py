@@ -11,21 +11,22 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from conversation import context
+from conversation import context, edges, strength
 from conversation.questions import Coaching
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError
 from safety import guard as safety
 
 ANSWER, NOTHING_FITS, PROBLEM, SAFETY = "answer", "nothing-fits", "problem", "safety"
+CLARIFY, CANNOT = "clarify", "cannot"  # too thin to rank well (cards held back); a request it cannot do
 SHOWN_INDICATORS = 3
 CLEAR_LEAD = 0.75  # the best match leads clearly when the next scores under 75 % of it
-BANDS = ((0.7, "Strong match"), (0.35, "Good match"))
 
 NOTHING_FITS_FIRST = (
     "I can't find a work situation in that, so I won't guess at capabilities. Tell me about something that is "
     "happening at work: who is involved, what is at stake and what makes it hard."
 )
+NOT_A_SITUATION = "Tell me about that situation: who is involved, what is at stake and what you need to do."
 NOTHING_FITS_LATER = (
     "That doesn't read like part of a work situation, so I have left the answer above as it was. Tell me more "
     "about what is happening, or choose “New situation” to start again."
@@ -44,8 +45,9 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Card:
-    """One capability in an answer: its match, its relevance relative to the best match (0..1) with a plain
-    label, its explained indicators, and the authored example situation closest to the user's."""
+    """One capability in an answer: its match, its relevance relative to the best match (0..1), a plain label
+    of its calibrated strength (conversation.strength), its explained indicators, and the authored example
+    situation closest to the user's."""
 
     match: CapabilityMatch
     relevance: float
@@ -53,10 +55,17 @@ class Card:
     evidence: tuple[Evidence, ...]
     example: str = ""
 
+    @property
+    def chance(self) -> float:
+        """The calibrated chance (0..1) that this capability is right for the situation."""
+        return strength.probability(self.match.score)
+
 
 @dataclass(frozen=True)
 class Answer:
-    """What the chat found for one turn. `texts` are the user texts it was read with, oldest first."""
+    """What the chat found for one turn. `texts` are the user texts it was read with, oldest first. `lead` is
+    said before the cards (a request it cannot do), `prompts` follow a clarifying question, and `prepare`
+    offers the coaching preparation prompts for a "how do I" question about a conversation."""
 
     kind: str
     message: str
@@ -65,6 +74,9 @@ class Answer:
     result: SearchResult | None = None
     cards: tuple[Card, ...] = ()
     notices: tuple[str, ...] = ()
+    lead: str = ""
+    prompts: tuple[str, ...] = ()
+    prepare: bool = False
 
     @property
     def situation(self) -> str:
@@ -103,12 +115,9 @@ def relevance(score: float, best: float) -> float:
     return float(min(max(score / best, 0.0), 1.0)) if best > 0 else 0.0
 
 
-def band(fraction: float) -> str:
-    """A plain label for a relevance fraction."""
-    for floor, label in BANDS:
-        if fraction >= floor:
-            return label
-    return "Some match"
+def band(score: float) -> str:
+    """A plain label for a capability score, from its calibrated chance of being right (not its rank)."""
+    return strength.band(score)
 
 
 def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None) -> Answer:
@@ -133,12 +142,20 @@ def _respond(retriever, texts: tuple[str, ...]) -> Answer:
     except InputError as err:
         return Answer(PROBLEM, f"I couldn't read that: {err}.")
     newest = ranked.newest
+    limit = edges.request(ranked.texts[-1])
+    if limit and (newest.off_topic or not edges.describes_situation(ranked.texts[-1])):
+        return Answer(CANNOT, limit.message + " " + NOT_A_SITUATION, (ranked.texts[-1],), (1.0,), newest,
+                      notices=newest.notices)
     if newest.off_topic:
         message = NOTHING_FITS_LATER if len(texts) > 1 else NOTHING_FITS_FIRST
         return Answer(NOTHING_FITS, message, (ranked.texts[-1],), (1.0,), newest, notices=newest.notices)
     result = ranked.combined
     cards = _cards(retriever, ranked, result)
-    return Answer(ANSWER, "", ranked.texts, ranked.weights, result, cards, result.notices)
+    if not limit and edges.too_thin(ranked.texts):
+        return Answer(CLARIFY, edges.CLARIFY, ranked.texts, ranked.weights, result, cards, result.notices,
+                      prompts=edges.PROMPTS)
+    return Answer(ANSWER, "", ranked.texts, ranked.weights, result, cards, result.notices,
+                  lead=limit.message if limit else "", prepare=edges.how_to_conversation(ranked.texts[-1]))
 
 
 def shown(retriever, cap: CapabilityMatch) -> list[tuple[IndicatorMatch, bool]]:
@@ -161,7 +178,7 @@ def _cards(retriever, ranked: context.Ranked, result: SearchResult) -> tuple[Car
     examples = closest_examples(index.vectors, index.items, query)
     best = result.capabilities[0].score if result.capabilities else 0.0
     return tuple(
-        Card(cap, relevance(cap.score, best), band(relevance(cap.score, best)),
+        Card(cap, relevance(cap.score, best), band(cap.score),
              tuple(Evidence(ind, words.get(ind.id, ()) if fits else (), fits) for ind, fits in picked[cap.id]),
              examples.get(cap.id, ""))
         for cap in result.capabilities
@@ -261,8 +278,8 @@ def view(answer: Answer, top: int, clusters: set[str] | frozenset[str] | None = 
 def transcript(answer: Answer, shown: View | None = None) -> str:
     """A plain-text version of an answer, for the chat history others read (exports, the plan page)."""
     if answer.kind != ANSWER or shown is None:
-        return answer.message
-    lines = [shown.opening_text]
+        return "\n".join((answer.message, *answer.prompts))
+    lines = [answer.lead, shown.opening_text] if answer.lead else [shown.opening_text]
     for n, card in enumerate(shown.cards, 1):
         lines.append(f"{n}. {card.match.name} ({card.match.cluster}; {card.band.lower()}, {card.match.score:.2f})")
         lines += [f"   - {e.match.text}" for e in card.evidence]

@@ -250,3 +250,18 @@ def test_an_unwritable_index_folder_still_answers_and_says_so(tmp_path, monkeypa
         assert card_titles(at)[0] == "Negotiates persuasively"
     finally:
         st.cache_resource.clear()
+
+
+def test_edges_thin_input_requests_and_how_do_i_on_the_real_model(app):
+    say(app, "things are bad at work")
+    assert last_answer(app).kind == "clarify" and card_titles(app) == []
+    [b for b in app.button if b.label == "Show matches anyway"][0].click().run()
+    assert len(card_titles(app)) == 3
+    say(app, "my EL1 keeps missing deadlines and the minister's office is chasing me for the brief")
+    assert last_answer(app).kind == "answer" and last_answer(app).texts[0] == "things are bad at work"
+    [b for b in app.button if b.label == "New situation"][0].click().run()
+    say(app, "Can you write an all-staff email announcing the restructure")
+    assert last_answer(app).kind == "cannot"
+    say(app, "How do I open the conversation on Thursday without her getting defensive?")
+    assert last_answer(app).prepare and app.get("page_link")
+    assert any(c.value.startswith("Strong, good or possible") for c in app.caption)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conversation import answer as answers
-from conversation import context, questions
+from conversation import context, edges, questions, strength
 from conversation.questions import Coaching, QuestionsError
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from tests.conftest import ROOT
@@ -176,8 +176,8 @@ def test_questions_follow_the_top_capabilities_and_rotate_on_follow_ups():
 def test_relevance_and_bands():
     assert answers.relevance(0.45, 0.9) == pytest.approx(0.5)
     assert answers.relevance(0.9, 0.0) == 0.0
-    assert [answers.band(f) for f in (1.0, 0.7, 0.5, 0.1)] == ["Strong match", "Strong match", "Good match",
-                                                               "Some match"]
+    assert [answers.band(s) for s in (1.0, 0.3, 0.25, 0.1, 0.0)] == ["Strong match", "Strong match", "Good match",
+                                                                      "Possible match", "Possible match"]
 
 
 def test_respond_answers_explains_and_remembers_the_texts(tiny_retriever):
@@ -237,3 +237,99 @@ def test_inert_escapes_every_markdown_character(text):
             plain.append(escaped[n])
             n += 1
     assert "".join(plain) == text
+
+
+# the edges: thin input, requests it cannot do, honest strength
+
+
+EDGES = json.loads((ROOT / "tests" / "data" / "edges.json").read_text(encoding="utf-8"))
+VAGUE = json.loads((ROOT / "corpus" / "data" / "vague.json").read_text(encoding="utf-8"))["examples"]
+
+
+def test_strength_table_is_monotone_and_bands_follow_the_probability():
+    floors = [floor for floor, _ in strength.TABLE]
+    chances = [chance for _, chance in strength.TABLE]
+    assert floors == sorted(floors, reverse=True) and floors[-1] == 0.0
+    assert chances == sorted(chances, reverse=True)
+    assert strength.probability(0.95) == 1.0 and strength.probability(0.0) == pytest.approx(0.149)
+    for score in [n / 100 for n in range(101)]:
+        chance, label = strength.probability(score), strength.band(score)
+        assert label == ("Strong match" if chance >= 0.7 else "Good match" if chance >= 0.35 else "Possible match")
+    assert "first card can be a possible match" in strength.MEANING
+
+
+def test_the_first_card_can_be_a_possible_match():
+    weak = card("a", 0.12)
+    assert weak.band == "Possible match" and weak.chance == pytest.approx(0.333)
+    assert answers.view(answer([weak, card("b", 0.1)]), 3).cards[0].band == "Possible match"
+
+
+def test_vague_lines_are_thin_and_dev_situations_are_not():
+    assert len(VAGUE) >= 30
+    assert sum(edges.too_thin((line,)) for line in VAGUE) >= len(VAGUE) - 2
+    short = json.loads((ROOT / "corpus" / "data" / "vague.json").read_text(encoding="utf-8"))["short_situations"]
+    assert not any(edges.too_thin((line,)) for line in short)
+    dev = [json.loads(line)["text"] for line in (ROOT / "tests" / "data" / "situations.jsonl").open(encoding="utf-8")
+           if json.loads(line)["split"] == "dev"]
+    assert not any(edges.too_thin((text,)) for text in dev)
+    assert not edges.too_thin(("things are bad at work", "my EL1 keeps missing deadlines for the minister"))
+    assert edges.too_thin(("things are bad at work", "my team has some issues"))
+
+
+@pytest.mark.parametrize(("text", "kind", "situation"), EDGES["requests"])
+def test_requests_it_cannot_do_are_caught(text, kind, situation):
+    limit = edges.request(text)
+    assert limit is not None and limit.kind == kind
+    assert limit.message.startswith("I can't")
+    assert edges.describes_situation(text) == situation
+
+
+@pytest.mark.parametrize("text", EDGES["situations"])
+def test_situations_that_mention_emails_or_speeches_are_not_requests(text):
+    assert edges.request(text) is None
+    assert not edges.how_to_conversation(text)
+
+
+@pytest.mark.parametrize("text", EDGES["how_to"])
+def test_how_do_i_questions_about_a_conversation(text):
+    assert edges.how_to_conversation(text) and edges.request(text) is None
+
+
+def test_respond_asks_back_when_thin_and_combines_the_detail(tiny_retriever):
+    thin = answers.respond(tiny_retriever, ("team issues",))
+    assert thin.kind == answers.CLARIFY and thin.message == edges.CLARIFY
+    assert thin.prompts == edges.PROMPTS and len(thin.prompts) == 3
+    assert thin.cards and thin.cards[0].match.id == "conflict", "the cards are kept for 'Show matches anyway'"
+    detail = answers.respond(tiny_retriever, ("team issues", "two of my managers are fighting about the budget"))
+    assert detail.kind == answers.ANSWER and detail.texts[0] == "team issues"
+    assert "Who is involved" in answers.transcript(thin)
+
+
+def test_respond_says_what_it_cannot_do(tiny_retriever):
+    alone = answers.respond(tiny_retriever, ("Can you write an all-staff email announcing the restructure",))
+    assert alone.kind == answers.CANNOT and not alone.cards
+    assert alone.message.startswith("I can't write documents, emails or speeches")
+    assert answers.NOT_A_SITUATION in alone.message
+    both = answers.respond(tiny_retriever, ("Can you write an email to my team? Two of my managers are fighting "
+                                            "and the team keeps arguing about everything",))
+    assert both.kind == answers.ANSWER and both.cards and both.lead == edges.WRITING.message
+    assert answers.transcript(both, answers.view(both, 2)).startswith(edges.WRITING.message)
+
+
+def test_respond_offers_preparation_for_how_do_i_questions(tiny_retriever):
+    got = answers.respond(tiny_retriever, ("How do I open the conversation with my managers who keep fighting?",))
+    assert got.kind == answers.ANSWER and got.prepare and got.cards
+    plain = answers.respond(tiny_retriever, ("two of my managers are fighting in front of the team",))
+    assert not plain.prepare and not plain.lead
+
+
+def test_calibration_bins_and_pools_to_a_monotone_table():
+    from conversation import calibrate
+
+    points = [(0.01, False), (0.02, True), (0.35, True), (0.36, True), (0.45, False), (0.46, True), (0.95, True)]
+    rows = calibrate.binned(points, (0.0, 0.3, 0.4, 0.9))
+    assert rows == [(0.0, 2, 1), (0.3, 2, 2), (0.4, 2, 1), (0.9, 1, 1)]
+    table = calibrate.monotone(rows)
+    assert table == [(0.0, 2, 0.5), (0.3, 4, 0.75), (0.9, 1, 1.0)]
+    shares = [share for _, _, share in calibrate.monotone(calibrate.binned(points))]
+    assert shares == sorted(shares)

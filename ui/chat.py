@@ -6,7 +6,7 @@ import streamlit as st
 
 import settings
 from conversation import answer as answers
-from conversation import context
+from conversation import context, edges, strength
 from ui import common, state
 
 EXAMPLES = (
@@ -48,6 +48,10 @@ def ask(text: str) -> None:
 
 def add_to_plan(card: answers.Card, situation: str) -> None:
     state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence if e.fits], situation)
+
+
+def show_anyway(message: dict) -> None:
+    message["anyway"] = True
 
 
 def remember_feedback(message_id: int) -> None:
@@ -109,7 +113,7 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
     label = f"**{rank}\\. {common.inert(cap.name)}** · {card.band}" + (f" {cap.score:.2f}" if scores else "")
     with st.expander(f"{label} · {common.inert(cap.cluster)}", expanded=rank == 1):
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.progress(card.relevance, width="stretch")
+            st.progress(card.chance, width="stretch")
             if st.button("Explore", key=f"explore-{message_id}-{cap.id}", icon=":material/travel_explore:",
                          help=f"See everything about “{cap.name}” and related behaviours"):
                 state.explore(cap.id)
@@ -136,20 +140,40 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
                 st.markdown(f"**A situation like yours:** “{common.inert(card.example)}”")
 
 
+def render_clarify(message: dict, answer: answers.Answer) -> None:
+    """A clarifying question with its prompts, and a way to see the matches anyway."""
+    st.markdown(common.inert(answer.message))
+    st.markdown("\n".join(f"- {common.inert(prompt)}" for prompt in answer.prompts))
+    if answer.cards:
+        st.button("Show matches anyway", key=f"anyway-{message['id']}", on_click=show_anyway, args=(message,),
+                  icon=":material/visibility:", help="See the capabilities this short description matches now.")
+
+
 def render_answer(message: dict, top: int, clusters: set[str], scores: bool, last: bool = False) -> None:
     answer: answers.Answer = message["answer"]
+    cards = answer.kind == answers.ANSWER or (answer.kind == answers.CLARIFY and message.get("anyway"))
     if answer.kind == answers.SAFETY:
         common.care()
-    elif answer.kind != answers.ANSWER:
+    elif answer.kind == answers.CLARIFY and not cards:
+        render_clarify(message, answer)
+    elif not cards:
         st.markdown(common.inert(answer.message))
     else:
         shown = answers.view(answer, top, clusters, state.questions())
+        if answer.lead:
+            st.markdown(common.inert(answer.lead))
         st.markdown(common.emphasis(shown.opening))
         for rank, card in enumerate(shown.cards, 1):
             render_card(message["id"], rank, card, answer.situation, scores)
+        if shown.cards:
+            st.caption("Strong, good or possible: how often matches this strong were right, not their order.",
+                       help=strength.MEANING)
         if shown.questions:
             st.markdown("**Questions to think about**")
             st.markdown("\n".join(f"- {common.inert(q.text)}" for q in shown.questions))
+        if answer.prepare:
+            st.markdown(edges.PREPARE)
+            st.page_link(state.PLAN_PAGE, label="Open coaching preparation", icon=":material/assignment:")
     for notice in answer.notices:
         st.info(notice, icon=":material/info:")
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -187,8 +211,9 @@ def reply(retriever, text: str, top: int, clusters: set[str], scores: bool) -> N
     with st.chat_message("assistant"):
         with st.spinner("Finding the capabilities that fit…"):
             answer = answers.respond(retriever, texts, state.load().guard)
-        if answer.kind == answers.ANSWER:
+        if answer.kind in (answers.ANSWER, answers.CLARIFY):
             st.session_state[CONTEXT] = answer.texts
+        if answer.kind == answers.ANSWER:
             st.session_state[state.LAST_SITUATION] = answer.situation
         shown = answers.view(answer, top, clusters, state.questions()) if answer.kind == answers.ANSWER else None
         message = {"id": next_id(), "role": "assistant", "text": answers.transcript(answer, shown),
