@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -23,6 +23,13 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as err:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from err
+
+
+def default_cache() -> Path:
+    """Where tuned models are kept unless ILS_COACH_CACHE_DIR says otherwise: ils-coach under the user's cache
+    folder ($XDG_CACHE_HOME, else ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "ils-coach"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -51,6 +58,7 @@ class Settings:
     threads: int
     questions: Path = ROOT / "corpus" / "data" / "questions.json"
     tune: bool = True
+    cache_dir: Path = field(default_factory=default_cache)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +75,7 @@ class Settings:
             threads=_int("ILS_COACH_THREADS", 2),
             questions=Path(_env("ILS_COACH_QUESTIONS", str(data / "questions.json"))),
             tune=_flag("ILS_COACH_TUNE", True),
+            cache_dir=Path(_env("ILS_COACH_CACHE_DIR", str(default_cache()))).expanduser(),
         )
 
 

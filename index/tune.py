@@ -1,11 +1,13 @@
-"""Fine-tune the sentence encoder on the situation exemplars, once, and keep the result next to the index.
+"""Fine-tune the sentence encoder on the situation exemplars, once, and keep the result in the tuned-model cache.
 
 The exemplars teach the model that "my director and I keep clashing over the budget" sits near the capability
 it illustrates. Training is contrastive (multiple-negatives ranking loss): each exemplar is pulled towards a text
 of its own capability (its description or one of its indicators, or another exemplar) and pushed away from the
-other pairs in its batch, which all belong to other capabilities. One pass over the data takes about 2.7 minutes
-on two cores. The tuned model is saved under `<index dir>/models/<key>/`, where the key hashes everything that
-shaped it (base model, framework, exemplars, recipe), so it is trained once and reused by every rebuild.
+other pairs in its batch, which all belong to other capabilities.
+
+The tuned model is saved in its own folder, `<cache dir>/models/<key>/` (ILS_COACH_CACHE_DIR), where the key
+hashes everything that shaped it (base model, framework, exemplars, recipe). Every index folder, rebuild and test
+run with the same inputs reuses it. Other files may sit in that folder beside the model; they are left alone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from index.store import sha256_file
 
 RECORD = "tuned.json"
 WEIGHTS = "model.safetensors"
+MODELS = "models"
 _TEMPORARY: dict[str, Tuned] = {}
 
 
@@ -158,13 +161,15 @@ def read(folder: Path, want_key: str) -> Tuned | None:
     return Tuned(folder, want_key, str(record.get("weights_sha256", ""))) if ok else None
 
 
-def folder_for(index_dir: Path, tuned_key: str) -> Path:
-    return Path(index_dir) / "models" / tuned_key
+def folder_for(cache_dir: Path, tuned_key: str) -> Path:
+    """Where the tuned model with this key lives in the cache."""
+    return Path(cache_dir) / MODELS / tuned_key
 
 
 def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, target: Path, threads: int = 2,
          recipe: Recipe | None = None, log: Callable[[str], None] | None = None) -> Tuned:
-    """Tune a copy of `model` and save it at `target` (written beside it first, then moved into place)."""
+    """Tune a copy of `model` and save it at `target` (written beside it first, then moved into place). When
+    another process saved the same model there meanwhile, that one is kept and this copy dropped."""
     from index.embed import limit_threads
     from index.embed import load as load_encoder
 
@@ -189,17 +194,31 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
                   "recipe": asdict(recipe), **figures, "weights_sha256": sha256_file(weights),
                   "weights_bytes": weights.stat().st_size, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         (scratch / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)
-        scratch.rename(target)
-    except BaseException:
+        _place(scratch, target, tuned_key)
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    return Tuned(target, tuned_key, record["weights_sha256"])
+    found = read(target, tuned_key)
+    if found is None:
+        raise OSError(f"the tuned model could not be saved at {target}")
+    return found
 
 
-def prune(models_dir: Path, framework_id: str, keep: Path) -> list[Path]:
-    """Remove tuned models of this framework that a newer one replaces (each is about 90 MB)."""
+def _place(scratch: Path, target: Path, tuned_key: str) -> None:
+    """Move a finished model folder into place, unless a whole one with the same key is there already."""
+    if read(target, tuned_key) is not None:
+        return
+    if target.exists():
+        shutil.rmtree(target)
+    try:
+        scratch.rename(target)
+    except OSError:
+        if read(target, tuned_key) is None:
+            raise
+
+
+def prune(models_dir: Path, framework_id: str, keep: Path, base_model: str | None = None) -> list[Path]:
+    """Remove tuned models that a newer one replaces (each is about 90 MB): those of the same framework and, when
+    given, the same base model, so that tuning another model leaves this one's cache entry alone."""
     removed = []
     for folder in Path(models_dir).iterdir():
         if folder == keep or not folder.is_dir() or folder.name.startswith("."):
@@ -208,22 +227,24 @@ def prune(models_dir: Path, framework_id: str, keep: Path) -> list[Path]:
             record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(record, dict) and record.get("framework") == framework_id:
+        if (isinstance(record, dict) and record.get("framework") == framework_id
+                and (base_model is None or record.get("base_model") == base_model)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
 
 
-def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_sha: str, index_dir: Path,
+def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_sha: str, cache_dir: Path,
            threads: int = 2, force: bool = False, recipe: Recipe | None = None,
            log: Callable[[str], None] | None = None) -> Tuned | None:
-    """The tuned model for these settings: reused when saved and whole, otherwise trained (and saved when the
-    index folder is writable; in a temporary folder, removed at exit, when it is not). None without exemplars."""
+    """The tuned model for these settings: reused when saved in the cache and whole, otherwise trained (and saved
+    in the cache when it is writable; in a temporary folder, removed at exit, when it is not). None without
+    exemplars."""
     if not exemplars or not any(t.strip() for texts in exemplars.values() for t in texts):
         return None
     recipe = recipe or Recipe()
     tuned_key = key(model, framework, exemplars_sha, recipe)
-    target = folder_for(index_dir, tuned_key)
+    target = folder_for(cache_dir, tuned_key)
     if not force:
         found = read(target, tuned_key)
         if found is not None:
@@ -237,9 +258,11 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
     except OSError as err:
         writable, problem = False, err.strerror or type(err).__name__
     if writable:
+        if force and target.exists():
+            shutil.rmtree(target, ignore_errors=True)
         tuned = make(model, framework, exemplars, exemplars_sha, target, threads, recipe, log)
         tuned.notices.append(f"{reason}; tuned the language model on the exemplars and saved it to {target}")
-        prune(target.parent, framework.id, keep=target)
+        prune(target.parent, framework.id, keep=target, base_model=model)
     else:
         earlier = _TEMPORARY.get(tuned_key)
         if earlier is not None and read(earlier.path, tuned_key) is not None:
@@ -248,6 +271,7 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
         atexit.register(shutil.rmtree, scratch, True)
         tuned = make(model, framework, exemplars, exemplars_sha, scratch / tuned_key, threads, recipe, log)
         tuned.notices.append(f"{reason}; tuned the language model but could not save it under {target.parent} "
-                             f"({problem}), so it lasts only while this program runs")
+                             f"({problem}), so it lasts only while this program runs. Set ILS_COACH_CACHE_DIR "
+                             "to a writable folder to keep it.")
         _TEMPORARY[tuned_key] = tuned
     return tuned

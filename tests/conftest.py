@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny framework, a deterministic fake encoder, and the real retriever built once."""
+"""Shared fixtures: a tiny framework, a deterministic fake encoder, a tiny BERT, and the real retriever built once."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# As index.embed.limit_threads does for the product, before anything imports torch: idle OpenMP threads sleep
+# rather than spin on a core another process needs (a tiny tune took 26 s instead of 1 s on a busy machine).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class FakeEncoder:
@@ -151,9 +154,41 @@ def tiny_retriever(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, 
     return Retriever(tiny_framework, index, fake_encoder, max_chars=500)
 
 
+TINY_WORDS = " ".join(json.dumps(TINY).split()) + (
+    " my staff member needs feedback on her work helping a junior officer build skills one of my el1s wants to step"
+    " up and i want to help her get there two of my managers are fighting team keeps arguing about everything the"
+    " branch heads won't speak to each other after restructure we are over budget this quarter finance wants savings"
+    " from branch program will run out money by march")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A randomly initialised three-layer BERT sentence encoder (mean pooling, normalised) with a vocabulary of the
+    tiny test texts: the real model's shape at a fraction of its size, to test tuning without the real model."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    words = sorted(set(re.findall(r"[a-z0-9]+", TINY_WORDS.lower())))
+    raw = folder / "raw"
+    raw.mkdir()
+    (raw / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]) + "\n")
+    tokenizer = BertTokenizerFast(vocab_file=str(raw / "vocab.txt"), do_lower_case=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(words) + 5, hidden_size=32, num_hidden_layers=3, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64)
+    BertModel(config).save_pretrained(raw)
+    tokenizer.save_pretrained(raw)
+    modules = [models.Transformer(str(raw), max_seq_length=64), models.Pooling(32, "mean"), models.Normalize()]
+    SentenceTransformer(modules=modules, device="cpu").save(str(folder / "model"))
+    return folder / "model"
+
+
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory) -> settings.Settings:
-    """The default settings with the index in a temporary folder, built once per test session."""
+    """The default settings with the index in a temporary folder, built once per test session. The tuned model
+    comes from the shared cache (ILS_COACH_CACHE_DIR), so a warm cache means no tuning in the whole run."""
     return dataclasses.replace(settings.get(), index_dir=tmp_path_factory.mktemp("index"))
 
 
@@ -168,9 +203,9 @@ def real_retriever(real_settings):
 @pytest.fixture(scope="session")
 def real_env(real_settings) -> dict:
     """Environment for subprocesses that should use the session's real index."""
-    real_retriever_dir = str(real_settings.index_dir)
-    return {**os.environ, "ILS_COACH_INDEX_DIR": real_retriever_dir, "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    return {**os.environ, "ILS_COACH_INDEX_DIR": str(real_settings.index_dir),
+            "ILS_COACH_CACHE_DIR": str(real_settings.cache_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture(scope="session")
