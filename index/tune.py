@@ -3,7 +3,8 @@
 The exemplars teach the model that "my director and I keep clashing over the budget" sits near the capability
 it illustrates. Training is contrastive (multiple-negatives ranking loss): each exemplar is pulled towards a text
 of its own capability (its description or one of its indicators, or another exemplar) and pushed away from the
-other pairs in its batch, which all belong to other capabilities.
+other pairs in its batch, which all belong to other capabilities. For a BERT model the lower layers stay as they
+are: every text passes through them once, and only the upper layers are trained, on those stored outputs.
 
 The tuned model is saved in its own folder, `<cache dir>/models/<key>/` (ILS_COACH_CACHE_DIR), where the key
 hashes everything that shaped it (base model, framework, exemplars, recipe). Every index folder, rebuild and test
@@ -39,15 +40,20 @@ class Recipe:
     """How the encoder is tuned. Chosen on the dev split of tests/data/situations.jsonl (see README).
 
     `batch` is an upper bound: a batch never holds two pairs of one capability, so with 20 capabilities it holds
-    20. `freeze_embeddings` keeps the embedding layer (token, position and type embeddings) as it was."""
+    20. `freeze_embeddings` keeps the embedding layer (token, position and type embeddings) as it was.
+    `frozen_layers` of a BERT model's lower layers are kept as they were too, and computed once per text; other
+    models train every layer but the embeddings. `group` texts at most, of similar length, go through the upper
+    layers together (texts of one length need no padding)."""
 
     epochs: int = 1
-    learning_rate: float = 2e-5
+    learning_rate: float = 5e-5
     batch: int = 32
     scale: float = 20.0
     seed: int = 0
     peers: bool = True
     freeze_embeddings: bool = True
+    frozen_layers: int = 4
+    group: int = 10
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,89 @@ def batches(items: list[Pair], size: int) -> list[list[Pair]]:
     return out
 
 
+def bert_of(model):
+    """The BertModel inside a SentenceTransformer made of a BERT, mean pooling and (optionally) normalisation,
+    whose lower layers can be computed once and kept; None for any other model."""
+    try:
+        names = [type(module).__name__ for module in model]
+        bert = model[0].auto_model
+        layers = bert.encoder.layer
+    except (AttributeError, IndexError, TypeError, KeyError):
+        return None
+    pooling = getattr(model[1], "pooling_mode", None) or getattr(model[1], "get_pooling_mode_str", lambda: "")()
+    if (names[:2] != ["Transformer", "Pooling"] or any(n != "Normalize" for n in names[2:])
+            or getattr(bert.config, "model_type", "") != "bert" or pooling not in ("mean", "mean_tokens")
+            or not hasattr(bert, "embeddings") or len(layers) < 2):
+        return None
+    return bert
+
+
+class Layered:
+    """A BERT sentence encoder split in two: the frozen lower layers, run once per text and kept, and the upper
+    layers, which training runs (with gradients) on the kept outputs. Mean pooling and normalisation follow."""
+
+    def __init__(self, model, bert, frozen: int, group: int = 10):
+        self.model, self.bert = model, bert
+        self.frozen = max(0, min(frozen, len(bert.encoder.layer) - 1))
+        self.group = max(1, group)
+        self.kept: dict[str, object] = {}
+        for parameter in bert.embeddings.parameters():
+            parameter.requires_grad = False
+        for layer in bert.encoder.layer[: self.frozen]:
+            for parameter in layer.parameters():
+                parameter.requires_grad = False
+
+    def _layers(self, hidden, mask, layers):
+        from transformers.masking_utils import create_bidirectional_mask
+
+        extended = create_bidirectional_mask(config=self.bert.config, inputs_embeds=hidden, attention_mask=mask)
+        for layer in layers:
+            out = layer(hidden, extended)
+            hidden = out[0] if isinstance(out, tuple) else out
+        return hidden
+
+    def keep(self, texts: list[str], batch: int = 64) -> None:
+        """Run the embeddings and the frozen layers once for every text not kept yet (in evaluation mode)."""
+        import torch
+
+        todo = sorted({t for t in texts if t not in self.kept}, key=len)
+        self.bert.eval()
+        with torch.inference_mode():
+            for start in range(0, len(todo), batch):
+                chunk = todo[start:start + batch]
+                features = self.model[0].tokenize(chunk)
+                mask = features["attention_mask"]
+                hidden = self.bert.embeddings(input_ids=features["input_ids"],
+                                              token_type_ids=features.get("token_type_ids"))
+                hidden = self._layers(hidden, mask, self.bert.encoder.layer[: self.frozen])
+                for row, text in enumerate(chunk):
+                    self.kept[text] = hidden[row, : int(mask[row].sum())].clone()
+
+    def embed(self, texts: list[str]):
+        """Unit vectors for texts (all kept already), through the upper layers, with gradients. Texts go through in
+        groups of `group` of similar length, so that little of the work is padding."""
+        import torch
+        import torch.nn.functional as F
+
+        order = sorted(range(len(texts)), key=lambda n: (self.kept[texts[n]].shape[0], n))
+        pooled = [None] * len(texts)
+        for start in range(0, len(order), self.group):
+            rows = order[start:start + self.group]
+            parts = [self.kept[texts[n]] for n in rows]
+            length = max(part.shape[0] for part in parts)
+            hidden = torch.zeros(len(parts), length, parts[0].shape[1])
+            mask = torch.zeros(len(parts), length, dtype=torch.long)
+            for row, part in enumerate(parts):
+                hidden[row, : part.shape[0]] = part
+                mask[row, : part.shape[0]] = 1
+            hidden = self._layers(hidden, mask, self.bert.encoder.layer[self.frozen:])
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            means = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            for row, n in enumerate(rows):
+                pooled[n] = means[row]
+        return F.normalize(torch.stack(pooled), dim=-1)
+
+
 def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] | None = None) -> dict:
     """Tune a SentenceTransformer in place; returns figures about the run."""
     import torch
@@ -118,26 +207,36 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
 
     torch.manual_seed(recipe.seed)
     rng = random.Random(recipe.seed)
-    if recipe.freeze_embeddings:
-        for name, parameter in model.named_parameters():
-            if ".embeddings." in f".{name}":
-                parameter.requires_grad = False
+    started = time.perf_counter()
+    bert = bert_of(model) if recipe.frozen_layers > 0 else None
+    if bert is not None:
+        layered = Layered(model, bert, recipe.frozen_layers, recipe.group)
+        layered.keep([text for pair in items for text in (pair.text, pair.partner)])
+        embed = layered.embed
+        frozen = layered.frozen
+    else:
+        if recipe.freeze_embeddings:
+            for name, parameter in model.named_parameters():
+                if ".embeddings." in f".{name}":
+                    parameter.requires_grad = False
+        prepare = getattr(model, "preprocess", None) or model.tokenize
+
+        def embed(texts: list[str]):
+            return F.normalize(model(prepare(texts))["sentence_embedding"], dim=-1)
+
+        frozen = 0
+    kept_seconds = time.perf_counter() - started
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=recipe.learning_rate)
-
-    prepare = getattr(model, "preprocess", None) or model.tokenize
-
-    def embed(texts: list[str]):
-        return F.normalize(model(prepare(texts))["sentence_embedding"], dim=-1)
-
     model.train()
-    steps, loss_value, started = 0, float("nan"), time.perf_counter()
+    steps, loss_value = 0, float("nan")
     for _ in range(recipe.epochs):
         shuffled = list(items)
         rng.shuffle(shuffled)
         for batch in batches(shuffled, recipe.batch):
             if len(batch) < 2:
                 continue
-            logits = embed([p.text for p in batch]) @ embed([p.partner for p in batch]).T * recipe.scale
+            vectors = embed([p.text for p in batch] + [p.partner for p in batch])
+            logits = vectors[: len(batch)] @ vectors[len(batch):].T * recipe.scale
             loss = F.cross_entropy(logits, torch.arange(len(batch)))
             optimiser.zero_grad()
             loss.backward()
@@ -147,8 +246,8 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
             if log and steps % 25 == 0:
                 log(f"  tuning: {steps} steps, {time.perf_counter() - started:.0f} s")
     model.eval()
-    return {"pairs": len(items), "steps": steps, "last_loss": round(loss_value, 4),
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {"pairs": len(items), "steps": steps, "last_loss": round(loss_value, 4), "frozen_layers": frozen,
+            "kept_seconds": round(kept_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
 
 
 def read(folder: Path, want_key: str) -> Tuned | None:
@@ -180,8 +279,8 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
     student = copy.deepcopy(base.model)
     items = pairs(framework, exemplars, random.Random(recipe.seed), recipe.peers)
     if log:
-        log(f"Tuning the language model on {len(items):,} pairs from the example situations "
-            "(once; about three minutes on two cores)…")
+        log(f"Tuning the language model on {len(items):,} pairs from the example situations (once; about a "
+            "minute on two cores)…")
     figures = train(student, items, recipe, log)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -116,7 +116,7 @@ def test_an_index_built_with_other_tuned_weights_is_stale(tiny_framework, tiny_e
     assert "tuned model changed" in untuned.notices[0] and untuned.manifest["tuning"] is None
 
 
-TINY_RECIPE = tune.Recipe(epochs=3, learning_rate=1e-3, batch=3)
+TINY_RECIPE = tune.Recipe(epochs=3, learning_rate=1e-3, batch=3, frozen_layers=1)
 
 
 def tiny_tune(model, framework, cache, recipe=TINY_RECIPE, **kwargs):
@@ -146,7 +146,7 @@ def test_a_tuned_model_lives_in_its_own_folder_of_the_cache(tiny_model, tiny_fra
     assert tuned.path == tmp_path / "cache" / "models" / tuned.key
     assert tune.read(tuned.path, tuned.key).entry == tuned.entry
     record = json.loads((tuned.path / tune.RECORD).read_text())
-    assert record["steps"] > 0 and record["base_model"] == str(tiny_model)
+    assert record["frozen_layers"] == 1 and record["steps"] > 0 and record["base_model"] == str(tiny_model)
     assert "saved it to" in tuned.notices[0]
 
 
@@ -180,9 +180,57 @@ def test_an_unwritable_cache_tunes_into_a_temporary_folder(tiny_model, tiny_fram
 
 
 def test_tuning_twice_gives_the_same_weights(tiny_model, tiny_framework, tmp_path):
-    first, again = (tune.make(str(tiny_model), tiny_framework, EXEMPLARS, "sha", tmp_path / run, recipe=TINY_RECIPE)
-                    for run in ("first", "again"))
-    assert again.weights_sha256 == first.weights_sha256 and again.key == first.key
+    found = {}
+    for frozen in (1, 0):
+        recipe = dataclasses.replace(TINY_RECIPE, frozen_layers=frozen)
+        first, again = (tune.make(str(tiny_model), tiny_framework, EXEMPLARS, "sha", tmp_path / f"{run}-{frozen}",
+                                  recipe=recipe) for run in ("first", "again"))
+        assert again.weights_sha256 == first.weights_sha256 and again.key == first.key
+        found[frozen] = first.weights_sha256
+    assert found[1] != found[0], "the recipe shapes the weights"
+
+
+def test_frozen_layers_stay_and_the_upper_ones_learn(tiny_model, tiny_framework, tmp_path):
+    from safetensors.numpy import load_file
+
+    tuned = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache",
+                      recipe=dataclasses.replace(TINY_RECIPE, frozen_layers=2))
+    before, after = load_file(str(tiny_model / tune.WEIGHTS)), load_file(str(tuned.path / tune.WEIGHTS))
+    changed = {name for name in before if not np.array_equal(before[name], after[name])}
+    assert changed and all(".layer.2." in name for name in changed), sorted(changed)[:5]
+
+
+def test_the_split_model_computes_what_the_whole_model_does(tiny_model):
+    """The stored outputs of the frozen layers, run through the upper layers, give the model's own vectors."""
+    import copy
+
+    from index.embed import Encoder
+
+    texts = ["two of my managers are fighting", "we are over budget this quarter", "a", "finance wants savings " * 9]
+    for frozen in (1, 2):
+        model = copy.deepcopy(Encoder(str(tiny_model), library=True).model)
+        layered = tune.Layered(model, tune.bert_of(model), frozen)
+        layered.keep(texts)
+        model.eval()
+        import torch
+
+        with torch.no_grad():
+            split = layered.embed(texts).numpy()
+        whole = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+        assert np.abs(split - whole).max() < 1e-5
+
+
+def test_only_a_plain_bert_is_split(tiny_model):
+    import copy
+
+    from index.embed import Encoder
+
+    model = Encoder(str(tiny_model), library=True).model
+    assert tune.bert_of(model) is not None
+    other = copy.deepcopy(model)
+    other[1].pooling_mode = "cls"
+    assert tune.bert_of(other) is None
+    assert tune.bert_of(object()) is None
 
 
 def test_a_second_index_folder_reuses_the_cached_model(tiny_model, tiny_framework, tiny_path, tiny_exemplars,
@@ -269,7 +317,7 @@ def test_tuning_pulls_exemplars_towards_their_capability(tuned_tiny):
     assert after > before + 0.05, (before, after)
     record = json.loads((tuned.path / tune.RECORD).read_text())
     assert record["key"] == tuned.key and record["weights_sha256"] == tuned.weights_sha256
-    assert record["steps"] > 0
+    assert record["steps"] > 0 and record["frozen_layers"] == tune.Recipe().frozen_layers > 0
     assert "saved it to" in tuned.notices[0]
 
 
@@ -283,6 +331,24 @@ def test_the_tuned_folder_runs_on_the_fast_path_with_the_same_vectors(tuned_tiny
     assert fast.backend == "index.bert" and library.backend == "sentence-transformers"
     texts = ["two of my managers are fighting", "a long one " * 300]
     assert np.abs(fast.encode(texts) - library.encode(texts)).max() < 1e-5
+
+
+@pytest.mark.slow
+def test_the_real_model_splits_exactly(tuned_tiny):
+    import copy
+
+    import torch
+
+    from index.embed import Encoder
+
+    texts = ["two of my managers are fighting", "we are over budget this quarter and finance wants savings"]
+    model = copy.deepcopy(Encoder(settings.DEFAULT_MODEL, library=True).model)
+    layered = tune.Layered(model, tune.bert_of(model), tune.Recipe().frozen_layers)
+    layered.keep(texts)
+    model.eval()
+    with torch.no_grad():
+        split = layered.embed(texts).numpy()
+    assert np.abs(split - model.encode(texts, normalize_embeddings=True)).max() < 1e-5
 
 
 @pytest.mark.slow
