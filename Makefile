@@ -1,4 +1,5 @@
 # ILS Coach: `make run` to start the app, `make test` to run the tests (both set everything up first).
+# `make test-fast` runs the fast tier only (no real model); TESTS=... limits either to some test files.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run install install-dev index test check lint bench evaluate clean
+.PHONY: run install install-dev index test test-fast check lint bench evaluate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,21 @@ run: index
 	@echo "ILS Coach: open http://localhost:$(PORT) in your browser (Ctrl+C stops it)"
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
 
+# One tier of the tests: $(1) is the marker expression, $(2) more pytest options. Exit code 5 (no test collected,
+# as when TESTS names files with nothing in that tier) is not a failure.
+define tier
+	$(BIN)/python -m pytest -m "$(1)" $(2) $(TESTS); status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+endef
+
+# The fast tier: logic with fakes, the tiny framework and a tiny BERT; never the real model.
+test-fast: install-dev
+	$(call tier,not slow,)
+
+# The fast tier first, stopping at its first failure, then the real-model tier (the real model, index, server
+# and browser), which tunes the model only when the tuned-model cache (ILS_COACH_CACHE_DIR) lacks it.
 test: install-dev
-	$(BIN)/python -m pytest
+	$(call tier,not slow,-x)
+	$(call tier,slow,)
 
 lint: install-dev
 	$(BIN)/python -m ruff check .

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -23,6 +23,13 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as err:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from err
+
+
+def default_cache() -> Path:
+    """Where tuned models are kept unless ILS_COACH_CACHE_DIR says otherwise: ils-coach under the user's cache
+    folder ($XDG_CACHE_HOME, else ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "ils-coach"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -54,6 +61,7 @@ class Settings:
     glossary: Path = ROOT / "corpus" / "data" / "glossary.json"
     indicator_exemplars: Path = ROOT / "corpus" / "data" / "indicator-exemplars.json"
     distress: Path = ROOT / "corpus" / "data" / "distress.json"
+    cache_dir: Path = field(default_factory=default_cache)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -73,6 +81,7 @@ class Settings:
             glossary=Path(_env("ILS_COACH_GLOSSARY", str(data / "glossary.json"))),
             indicator_exemplars=Path(_env("ILS_COACH_INDICATOR_EXEMPLARS", str(data / "indicator-exemplars.json"))),
             distress=Path(_env("ILS_COACH_DISTRESS", str(data / "distress.json"))),
+            cache_dir=Path(_env("ILS_COACH_CACHE_DIR", str(default_cache()))).expanduser(),
         )
 
 

@@ -31,7 +31,8 @@ RESULTS = ROOT / "bench" / "results"
 def plan(quick: bool) -> dict:
     """How much of each measurement to do: the full run takes about five minutes, --quick about two and a half."""
     full = {"alternatives": True, "rounds": 3, "build_runs": 3, "cold_runs": 5, "cold_build_runs": 5,
-            "phase_runs": 3, "import_runs": 1, "tune_runs": 1, "workers": (1, 4, 16),
+            "phase_runs": 3, "import_runs": 1, "st_runs": 3, "tune_runs": 1, "second_folder_runs": 1,
+            "workers": (1, 4, 16),
             "concurrency_queries": 200,
             "concurrency_configs": ((1, 2), (2, 1), (1, 1)), "sizes": [1_000, 10_000, 100_000, 1_000_000],
             "kinds": {1_000_000: ("ivf",)}, "random": True, "sessions": 20}
@@ -97,14 +98,16 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
         from bench import cold
 
         warm = cold.cold_start(size["cold_runs"], config.index_dir)
-        building = cold.cold_start_building(size["cold_build_runs"], config.index_dir)
+        building = cold.cold_start_building(size["cold_build_runs"])
         with tempfile.TemporaryDirectory(prefix="ils-bench-index-") as empty:
-            breakdown_missing = cold.phases(1, cold.without_index(empty, config.index_dir))
+            breakdown_missing = cold.phases(1, empty)
+        second = cold.second_folder(size["second_folder_runs"])
         tuned = cold.tuning(size["tune_runs"]) if size["tune_runs"] else None
         result["cold"] = {
             "with_index": warm,
             "with_index_on_torch": cold.cold_start(size["cold_runs"], config.index_dir, encoder="torch"),
             "index_missing": building,
+            "index_build_second_folder": second,
             "breakdown": cold.phases(size["phase_runs"], config.index_dir),
             "breakdown_index_missing": breakdown_missing,
             "import_only_s": {m: cold.import_cost(m, size["import_runs"])
@@ -115,6 +118,7 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
             result["first_build_with_tuning_s"] = tuned["median_s"]
         result["cold_start_s"] = warm["median_s"]
         result["cold_start_build_s"] = building["median_s"]
+        result["index_build_second_folder_s"] = second["median_s"]
         result["rss_mb"] = warm["peak_rss_mb"]
 
     def concurrency():

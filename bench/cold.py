@@ -15,12 +15,16 @@ from bench.stats import ROOT, median
 QUERY = "Two of my branch heads are competing for the same resources and it is splitting the division."
 
 
-def environment(index_dir: Path | str | None = None, encoder: str = "onnx") -> dict:
-    """The children's environment: offline, this checkout, the index folder and the query encoder (onnx, torch)."""
+def environment(index_dir: Path | str | None = None, cache_dir: Path | str | None = None,
+                encoder: str = "onnx") -> dict:
+    """The children's environment: offline, this checkout, the index folder, the tuned-model cache when given, and
+    the query encoder (onnx, torch)."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT),
            "ILS_COACH_ENCODER": encoder}
     if index_dir is not None:
         env["ILS_COACH_INDEX_DIR"] = str(index_dir)
+    if cache_dir is not None:
+        env["ILS_COACH_CACHE_DIR"] = str(cache_dir)
     return env
 
 
@@ -65,7 +69,7 @@ def cli(index_dir: Path | str | None = None, encoder: str = "onnx") -> dict:
     """The real command line answering one situation as JSON, its queries encoded on `encoder` (onnx: ONNX
     Runtime, the default; torch: sentence-transformers, ILS_COACH_ENCODER=torch)."""
     result = run_measured([sys.executable, "-m", "retrieval", "search", QUERY, "--json"],
-                          environment(index_dir, encoder))
+                          environment(index_dir, encoder=encoder))
     if result["code"] != 0:
         raise RuntimeError(f"the CLI failed (exit {result['code']}): {result['stderr'][-500:]}")
     answer = json.loads(result["stdout"])
@@ -85,43 +89,50 @@ def cold_start(runs: int = 5, index_dir: Path | str | None = None, encoder: str 
             "peak_rss_mb": median(r["peak_rss_mb"] for r in results), "encoder": encoder}
 
 
-def without_index(folder: Path | str, models_from: Path | str | None) -> Path:
-    """An index folder with no index in it but with the tuned models of `models_from` (linked, not copied), so
-    a start there builds the index and reuses the tuned model, as after an edit to the off-topic inputs."""
-    folder = Path(folder)
-    source = Path(models_from) / "models" if models_from is not None else None
-    if source is not None and source.is_dir():
-        (folder / "models").symlink_to(source, target_is_directory=True)
-    return folder
-
-
-def cold_start_building(runs: int = 5, models_from: Path | str | None = None) -> dict:
-    """The same with the index missing (the tuned model of `models_from` present): each run gets an
-    ILS_COACH_INDEX_DIR without an index, so it builds and saves one."""
+def cold_start_building(runs: int = 5) -> dict:
+    """The same with the index missing (the tuned model in the shared cache): each run gets an empty
+    ILS_COACH_INDEX_DIR, so it builds and saves an index there, as with a second index folder."""
     seconds, rss = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="ils-bench-index-") as folder:
-            result = cli(without_index(folder, models_from))
-            if "rebuilt" not in result["stderr"]:
-                raise RuntimeError("expected the CLI to build the missing index")
+            result = cli(folder)
+            if "rebuilt" not in result["stderr"] or "tuned" in result["stderr"]:
+                raise RuntimeError(f"expected the CLI to build the missing index only: {result['stderr'][-500:]}")
             seconds.append(result["seconds"])
             rss.append(result["peak_rss_mb"])
     return {"median_s": round(median(seconds), 2), "runs_s": [round(s, 2) for s in seconds],
             "peak_rss_mb": median(rss)}
 
 
+def second_folder(runs: int = 1) -> dict:
+    """`python -m index build` into an empty index folder, the tuned model in the shared cache: no tuning."""
+    seconds = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="ils-bench-index-") as folder:
+            result = run_measured([sys.executable, "-m", "index", "build"], environment(folder), timeout=900)
+            if result["code"] != 0 or "tuned" in result["stderr"]:
+                raise RuntimeError(f"expected a build without tuning: {result['stderr'][-500:]}")
+            seconds.append(result["exit_seconds"])
+    return {"median_s": round(median(seconds), 1), "runs_s": [round(s, 1) for s in seconds]}
+
+
 def tuning(runs: int = 1) -> dict:
-    """`python -m index build` from an empty index folder: tuning the model, then building the index."""
-    seconds, rss = [], []
+    """`python -m index build` with an empty index folder and an empty tuned-model cache, as on a new machine:
+    tuning the model, then building the index. Also the tuning alone, as its record gives it."""
+    seconds, rss, tune_seconds = [], [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="ils-bench-tune-") as folder:
-            result = run_measured([sys.executable, "-m", "index", "build"], environment(folder), timeout=1800)
+            index_dir, cache = Path(folder) / "index", Path(folder) / "cache"
+            result = run_measured([sys.executable, "-m", "index", "build"], environment(index_dir, cache),
+                                  timeout=1800)
             if result["code"] != 0 or "tuned the language model" not in result["stderr"]:
                 raise RuntimeError(f"expected a tuned build: {result['stderr'][-500:]}")
             seconds.append(result["exit_seconds"])
             rss.append(result["peak_rss_mb"])
+            records = list(cache.glob("models/*/tuned.json"))
+            tune_seconds += [json.loads(r.read_text())["seconds"] for r in records]
     return {"median_s": round(median(seconds), 1), "runs_s": [round(s, 1) for s in seconds],
-            "peak_rss_mb": median(rss)}
+            "tuning_only_s": round(median(tune_seconds), 1) if tune_seconds else None, "peak_rss_mb": median(rss)}
 
 
 def phases(runs: int = 3, index_dir: Path | str | None = None) -> dict:

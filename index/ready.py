@@ -28,8 +28,8 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     """The index (rebuilt when missing, stale or broken) and the encoder that answers queries against it.
 
     With tuning on (ILS_COACH_TUNE, the default) the query encoder is the model tuned on the exemplars
-    (index.tune), trained on first use and kept under the index folder; `force` retrains it too. Queries run on
-    the model's ONNX export (index.export) unless ILS_COACH_ENCODER=torch.
+    (index.tune), trained on first use and kept in the tuned-model cache (ILS_COACH_CACHE_DIR); `force`
+    retrains it too. Queries run on the model's ONNX export (index.export) unless ILS_COACH_ENCODER=torch.
     """
     from index.embed import builder, models_dir
     from index.embed import load as load_encoder
@@ -37,7 +37,7 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     config = config or settings_module.get()
     model = model or config.model
     exemplars, exemplars_sha = tuning_for(config)
-    tuned = tune.ensure(model, framework, exemplars, exemplars_sha, config.index_dir, config.threads,
+    tuned = tune.ensure(model, framework, exemplars, exemplars_sha, config.cache_dir, config.threads,
                         force=force, log=log) if exemplars else None
     query_model = str(tuned.path) if tuned else model
     encoder = load_encoder(query_model, threads=config.threads, exports=models_dir(config), log=log)
@@ -56,7 +56,7 @@ def wanted(framework: Framework, config: settings_module.Settings, model: str) -
     tuning = None
     if exemplars:
         recipe_key = tune.key(model, framework, exemplars_sha, tune.Recipe())
-        found = tune.read(tune.folder_for(config.index_dir, recipe_key), recipe_key)
+        found = tune.read(tune.folder_for(config.cache_dir, recipe_key), recipe_key)
         tuning = found.entry if found else {"key": recipe_key, "weights_sha256": "(not tuned yet)"}
     return store.wanted(framework, model, config.exemplars, config.offtopic, tuning, config.indicator_exemplars,
                         config.distress)

@@ -62,6 +62,22 @@ class Index:
     def rows(self, kind: str) -> np.ndarray:
         return np.array([i for i, item in enumerate(self.items) if item.kind == kind], dtype=np.int64)
 
+    def similarities(self, queries: np.ndarray) -> np.ndarray:
+        """The inner product (the cosine similarity, for unit vectors) of each query with every item, in row
+        order, computed exactly from the kept item vectors whatever the FAISS index type, so a large (IVF) index
+        ranks as a small (exact) one does. einsum runs on one thread without BLAS, so concurrent queries do not
+        wait for a second core; an index without kept vectors is asked through FAISS for every row."""
+        queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+        if self.vectors.shape[0] == len(self.items) == self.faiss.ntotal:
+            return np.einsum("qd,nd->qn", queries, self.vectors)
+        n = self.faiss.ntotal
+        scores, rows = self.faiss.search(queries, n)
+        sims = np.full((len(queries), n), -1.0, dtype=np.float32)
+        for q in range(len(queries)):
+            valid = rows[q] >= 0
+            sims[q, rows[q][valid]] = scores[q][valid]
+        return sims
+
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -304,9 +320,12 @@ def load(folder: Path, want: dict) -> Index:
         items = [Item(*row) for row in rows]
     except TypeError:
         raise IndexProblem(f"index at {folder} is broken: malformed item rows in the manifest") from None
-    vectors = index.reconstruct_n(0, index.ntotal) if isinstance(index, faiss.IndexFlat) else None
-    if vectors is None:
-        vectors = np.zeros((0, index.d), dtype=np.float32)
+    if not isinstance(index, (faiss.IndexFlat, faiss.IndexIVFFlat)):
+        raise IndexProblem(f"index at {folder} is broken: its vectors cannot be read back "
+                           f"({type(index).__name__})")
+    if isinstance(index, faiss.IndexIVFFlat) and index.direct_map.type == faiss.DirectMap.NoMap:
+        index.make_direct_map()
+    vectors = index.reconstruct_n(0, index.ntotal)
     return Index(index, items, np.asarray(vectors, dtype=np.float32), offtopic, manifest, path=folder,
                  distress=np.asarray(distress, dtype=np.float32), distress_labels=labels)
 

@@ -1,11 +1,14 @@
-"""Fine-tune the sentence encoder on the situation exemplars, once, and keep the result next to the index.
+"""Fine-tune the sentence encoder on the situation exemplars, once, and keep the result in the tuned-model cache.
 
 The exemplars teach the model that "my director and I keep clashing over the budget" sits near the capability
 it illustrates. Training is contrastive (multiple-negatives ranking loss): each exemplar is pulled towards a text
 of its own capability (its description or one of its indicators, or another exemplar) and pushed away from the
-other pairs in its batch, which all belong to other capabilities. One pass over the data takes about 2.7 minutes
-on two cores. The tuned model is saved under `<index dir>/models/<key>/`, where the key hashes everything that
-shaped it (base model, framework, exemplars, recipe), so it is trained once and reused by every rebuild.
+other pairs in its batch, which all belong to other capabilities. For a BERT model the lower layers stay as they
+are: every text passes through them once, and only the upper layers are trained, on those stored outputs.
+
+The tuned model is saved in its own folder, `<cache dir>/models/<key>/` (ILS_COACH_CACHE_DIR), where the key
+hashes everything that shaped it (base model, framework, exemplars, recipe). Every index folder, rebuild and test
+run with the same inputs reuses it. Other files may sit in that folder beside the model; they are left alone.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from index.store import sha256_file
 
 RECORD = "tuned.json"
 WEIGHTS = "model.safetensors"
+MODELS = "models"
 _TEMPORARY: dict[str, Tuned] = {}
 
 
@@ -37,15 +41,20 @@ class Recipe:
     """How the encoder is tuned. Chosen on the dev split of tests/data/situations.jsonl (see README).
 
     `batch` is an upper bound: a batch never holds two pairs of one capability, so with 20 capabilities it holds
-    20. `freeze_embeddings` keeps the embedding layer (token, position and type embeddings) as it was."""
+    20. `freeze_embeddings` keeps the embedding layer (token, position and type embeddings) as it was.
+    `frozen_layers` of a BERT model's lower layers are kept as they were too, and computed once per text; other
+    models train every layer but the embeddings. `group` texts at most, of similar length, go through the upper
+    layers together (texts of one length need no padding)."""
 
     epochs: int = 1
-    learning_rate: float = 2e-5
+    learning_rate: float = 5e-5
     batch: int = 32
     scale: float = 20.0
     seed: int = 0
     peers: bool = True
     freeze_embeddings: bool = True
+    frozen_layers: int = 4
+    group: int = 10
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,89 @@ def batches(items: list[Pair], size: int) -> list[list[Pair]]:
     return out
 
 
+def bert_of(model):
+    """The BertModel inside a SentenceTransformer made of a BERT, mean pooling and (optionally) normalisation,
+    whose lower layers can be computed once and kept; None for any other model."""
+    try:
+        names = [type(module).__name__ for module in model]
+        bert = model[0].auto_model
+        layers = bert.encoder.layer
+    except (AttributeError, IndexError, TypeError, KeyError):
+        return None
+    pooling = getattr(model[1], "pooling_mode", None) or getattr(model[1], "get_pooling_mode_str", lambda: "")()
+    if (names[:2] != ["Transformer", "Pooling"] or any(n != "Normalize" for n in names[2:])
+            or getattr(bert.config, "model_type", "") != "bert" or pooling not in ("mean", "mean_tokens")
+            or not hasattr(bert, "embeddings") or len(layers) < 2):
+        return None
+    return bert
+
+
+class Layered:
+    """A BERT sentence encoder split in two: the frozen lower layers, run once per text and kept, and the upper
+    layers, which training runs (with gradients) on the kept outputs. Mean pooling and normalisation follow."""
+
+    def __init__(self, model, bert, frozen: int, group: int = 10):
+        self.model, self.bert = model, bert
+        self.frozen = max(0, min(frozen, len(bert.encoder.layer) - 1))
+        self.group = max(1, group)
+        self.kept: dict[str, object] = {}
+        for parameter in bert.embeddings.parameters():
+            parameter.requires_grad = False
+        for layer in bert.encoder.layer[: self.frozen]:
+            for parameter in layer.parameters():
+                parameter.requires_grad = False
+
+    def _layers(self, hidden, mask, layers):
+        from transformers.masking_utils import create_bidirectional_mask
+
+        extended = create_bidirectional_mask(config=self.bert.config, inputs_embeds=hidden, attention_mask=mask)
+        for layer in layers:
+            out = layer(hidden, extended)
+            hidden = out[0] if isinstance(out, tuple) else out
+        return hidden
+
+    def keep(self, texts: list[str], batch: int = 64) -> None:
+        """Run the embeddings and the frozen layers once for every text not kept yet (in evaluation mode)."""
+        import torch
+
+        todo = sorted({t for t in texts if t not in self.kept}, key=len)
+        self.bert.eval()
+        with torch.inference_mode():
+            for start in range(0, len(todo), batch):
+                chunk = todo[start:start + batch]
+                features = self.model[0].tokenize(chunk)
+                mask = features["attention_mask"]
+                hidden = self.bert.embeddings(input_ids=features["input_ids"],
+                                              token_type_ids=features.get("token_type_ids"))
+                hidden = self._layers(hidden, mask, self.bert.encoder.layer[: self.frozen])
+                for row, text in enumerate(chunk):
+                    self.kept[text] = hidden[row, : int(mask[row].sum())].clone()
+
+    def embed(self, texts: list[str]):
+        """Unit vectors for texts (all kept already), through the upper layers, with gradients. Texts go through in
+        groups of `group` of similar length, so that little of the work is padding."""
+        import torch
+        import torch.nn.functional as F
+
+        order = sorted(range(len(texts)), key=lambda n: (self.kept[texts[n]].shape[0], n))
+        pooled = [None] * len(texts)
+        for start in range(0, len(order), self.group):
+            rows = order[start:start + self.group]
+            parts = [self.kept[texts[n]] for n in rows]
+            length = max(part.shape[0] for part in parts)
+            hidden = torch.zeros(len(parts), length, parts[0].shape[1])
+            mask = torch.zeros(len(parts), length, dtype=torch.long)
+            for row, part in enumerate(parts):
+                hidden[row, : part.shape[0]] = part
+                mask[row, : part.shape[0]] = 1
+            hidden = self._layers(hidden, mask, self.bert.encoder.layer[self.frozen:])
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            means = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            for row, n in enumerate(rows):
+                pooled[n] = means[row]
+        return F.normalize(torch.stack(pooled), dim=-1)
+
+
 def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] | None = None) -> dict:
     """Tune a SentenceTransformer in place; returns figures about the run."""
     import torch
@@ -116,26 +208,36 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
 
     torch.manual_seed(recipe.seed)
     rng = random.Random(recipe.seed)
-    if recipe.freeze_embeddings:
-        for name, parameter in model.named_parameters():
-            if ".embeddings." in f".{name}":
-                parameter.requires_grad = False
+    started = time.perf_counter()
+    bert = bert_of(model) if recipe.frozen_layers > 0 else None
+    if bert is not None:
+        layered = Layered(model, bert, recipe.frozen_layers, recipe.group)
+        layered.keep([text for pair in items for text in (pair.text, pair.partner)])
+        embed = layered.embed
+        frozen = layered.frozen
+    else:
+        if recipe.freeze_embeddings:
+            for name, parameter in model.named_parameters():
+                if ".embeddings." in f".{name}":
+                    parameter.requires_grad = False
+        prepare = getattr(model, "preprocess", None) or model.tokenize
+
+        def embed(texts: list[str]):
+            return F.normalize(model(prepare(texts))["sentence_embedding"], dim=-1)
+
+        frozen = 0
+    kept_seconds = time.perf_counter() - started
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=recipe.learning_rate)
-
-    prepare = getattr(model, "preprocess", None) or model.tokenize
-
-    def embed(texts: list[str]):
-        return F.normalize(model(prepare(texts))["sentence_embedding"], dim=-1)
-
     model.train()
-    steps, loss_value, started = 0, float("nan"), time.perf_counter()
+    steps, loss_value = 0, float("nan")
     for _ in range(recipe.epochs):
         shuffled = list(items)
         rng.shuffle(shuffled)
         for batch in batches(shuffled, recipe.batch):
             if len(batch) < 2:
                 continue
-            logits = embed([p.text for p in batch]) @ embed([p.partner for p in batch]).T * recipe.scale
+            vectors = embed([p.text for p in batch] + [p.partner for p in batch])
+            logits = vectors[: len(batch)] @ vectors[len(batch):].T * recipe.scale
             loss = F.cross_entropy(logits, torch.arange(len(batch)))
             optimiser.zero_grad()
             loss.backward()
@@ -145,8 +247,8 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
             if log and steps % 25 == 0:
                 log(f"  tuning: {steps} steps, {time.perf_counter() - started:.0f} s")
     model.eval()
-    return {"pairs": len(items), "steps": steps, "last_loss": round(loss_value, 4),
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {"pairs": len(items), "steps": steps, "last_loss": round(loss_value, 4), "frozen_layers": frozen,
+            "kept_seconds": round(kept_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
 
 
 def read(folder: Path, want_key: str) -> Tuned | None:
@@ -159,14 +261,16 @@ def read(folder: Path, want_key: str) -> Tuned | None:
     return Tuned(folder, want_key, str(record.get("weights_sha256", ""))) if ok else None
 
 
-def folder_for(index_dir: Path, tuned_key: str) -> Path:
-    return Path(index_dir) / "models" / tuned_key
+def folder_for(cache_dir: Path, tuned_key: str) -> Path:
+    """Where the tuned model with this key lives in the cache."""
+    return Path(cache_dir) / MODELS / tuned_key
 
 
 def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, target: Path, threads: int = 2,
          recipe: Recipe | None = None, log: Callable[[str], None] | None = None) -> Tuned:
     """Tune a copy of `model` and save it at `target` with its ONNX export (index.export; written beside it first,
-    then moved into place)."""
+    then moved into place). When another process saved the same model there meanwhile, that one is kept and this
+    copy dropped."""
     from index.embed import limit_threads
     from index.embed import load as load_encoder
 
@@ -177,8 +281,8 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
     student = copy.deepcopy(base.model)
     items = pairs(framework, exemplars, random.Random(recipe.seed), recipe.peers)
     if log:
-        log(f"Tuning the language model on {len(items):,} pairs from the example situations "
-            "(once; about three minutes on two cores)…")
+        log(f"Tuning the language model on {len(items):,} pairs from the example situations (once; about a "
+            "minute on two cores)…")
     figures = train(student, items, recipe, log)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -192,17 +296,31 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
                   "weights_bytes": weights.stat().st_size, "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         (scratch / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
         export.make(scratch, export.folder_for(scratch, target.parent), model=student, threads=threads)
-        if target.exists():
-            shutil.rmtree(target)
-        scratch.rename(target)
-    except BaseException:
+        _place(scratch, target, tuned_key)
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    return Tuned(target, tuned_key, record["weights_sha256"])
+    found = read(target, tuned_key)
+    if found is None:
+        raise OSError(f"the tuned model could not be saved at {target}")
+    return found
 
 
-def prune(models_dir: Path, framework_id: str, keep: Path) -> list[Path]:
-    """Remove tuned models of this framework that a newer one replaces (each is about 90 MB)."""
+def _place(scratch: Path, target: Path, tuned_key: str) -> None:
+    """Move a finished model folder into place, unless a whole one with the same key is there already."""
+    if read(target, tuned_key) is not None:
+        return
+    if target.exists():
+        shutil.rmtree(target)
+    try:
+        scratch.rename(target)
+    except OSError:
+        if read(target, tuned_key) is None:
+            raise
+
+
+def prune(models_dir: Path, framework_id: str, keep: Path, base_model: str | None = None) -> list[Path]:
+    """Remove tuned models that a newer one replaces (each is about 90 MB): those of the same framework and, when
+    given, the same base model, so that tuning another model leaves this one's cache entry alone."""
     removed = []
     for folder in Path(models_dir).iterdir():
         if folder == keep or not folder.is_dir() or folder.name.startswith("."):
@@ -211,22 +329,24 @@ def prune(models_dir: Path, framework_id: str, keep: Path) -> list[Path]:
             record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(record, dict) and record.get("framework") == framework_id:
+        if (isinstance(record, dict) and record.get("framework") == framework_id
+                and (base_model is None or record.get("base_model") == base_model)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
 
 
-def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_sha: str, index_dir: Path,
+def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_sha: str, cache_dir: Path,
            threads: int = 2, force: bool = False, recipe: Recipe | None = None,
            log: Callable[[str], None] | None = None) -> Tuned | None:
-    """The tuned model for these settings: reused when saved and whole, otherwise trained (and saved when the
-    index folder is writable; in a temporary folder, removed at exit, when it is not). None without exemplars."""
+    """The tuned model for these settings: reused when saved in the cache and whole, otherwise trained (and saved
+    in the cache when it is writable; in a temporary folder, removed at exit, when it is not). None without
+    exemplars."""
     if not exemplars or not any(t.strip() for texts in exemplars.values() for t in texts):
         return None
     recipe = recipe or Recipe()
     tuned_key = key(model, framework, exemplars_sha, recipe)
-    target = folder_for(index_dir, tuned_key)
+    target = folder_for(cache_dir, tuned_key)
     if not force:
         found = read(target, tuned_key)
         if found is not None:
@@ -240,9 +360,11 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
     except OSError as err:
         writable, problem = False, err.strerror or type(err).__name__
     if writable:
+        if force and target.exists():
+            shutil.rmtree(target, ignore_errors=True)
         tuned = make(model, framework, exemplars, exemplars_sha, target, threads, recipe, log)
         tuned.notices.append(f"{reason}; tuned the language model on the exemplars and saved it to {target}")
-        prune(target.parent, framework.id, keep=target)
+        prune(target.parent, framework.id, keep=target, base_model=model)
     else:
         earlier = _TEMPORARY.get(tuned_key)
         if earlier is not None and read(earlier.path, tuned_key) is not None:
@@ -251,6 +373,7 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
         atexit.register(shutil.rmtree, scratch, True)
         tuned = make(model, framework, exemplars, exemplars_sha, scratch / tuned_key, threads, recipe, log)
         tuned.notices.append(f"{reason}; tuned the language model but could not save it under {target.parent} "
-                             f"({problem}), so it lasts only while this program runs")
+                             f"({problem}), so it lasts only while this program runs. Set ILS_COACH_CACHE_DIR "
+                             "to a writable folder to keep it.")
         _TEMPORARY[tuned_key] = tuned
     return tuned

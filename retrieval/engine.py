@@ -104,17 +104,9 @@ class Retriever:
         return "\n".join([cap.name, *texts])
 
     def _similarities(self, vectors: np.ndarray) -> np.ndarray:
-        """Similarity of each query vector to every item, in item row order.
-
-        Vectors are L2-normalised, so FAISS's inner product is the cosine similarity.
-        """
-        n = self.index.faiss.ntotal
-        scores, rows = self.index.faiss.search(np.ascontiguousarray(vectors, dtype=np.float32), n)
-        sims = np.full((len(vectors), n), -1.0, dtype=np.float32)
-        for q in range(len(vectors)):
-            valid = rows[q] >= 0
-            sims[q, rows[q][valid]] = scores[q][valid]
-        return sims
+        """Cosine similarity of each query vector to every item, in item row order (see store.Index.similarities:
+        exact for every index type, so a large index ranks as a small one does)."""
+        return self.index.similarities(vectors)
 
     def _fused(self, texts: list[str], vectors: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """Ranking scores: classifier, BM25 and dense roll-up, each standardised per query, then weighted."""

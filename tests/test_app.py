@@ -1,4 +1,5 @@
-"""The chat page through Streamlit's AppTest, with the real model, corpus and index."""
+"""The chat page through Streamlit's AppTest: its logic with the fake retriever over the real framework (fast
+tier), and what the real model, corpus and index answer on it (real-model tier)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.slow
 
 NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
 RESTRUCTURE = "We are restructuring the division and staff are anxious about their jobs"
@@ -30,6 +29,12 @@ def app(real_retriever, real_settings, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     yield at.run()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def fake_app(fake_served):
+    """A fresh AppTest of app.py whose pages get the fake retriever over the real framework."""
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
 
 
 def say(at: AppTest, text: str) -> AppTest:
@@ -54,7 +59,8 @@ def rank_of(capabilities, cap_id: str) -> int:
     return [c.id for c in capabilities].index(cap_id)
 
 
-def test_greeting_offers_examples_and_the_privacy_line(app):
+def test_greeting_offers_examples_and_the_privacy_line(fake_app):
+    app = fake_app
     assert not app.exception
     examples = [b for b in app.button if b.key and b.key.startswith("example-")]
     assert len(examples) == 3
@@ -65,6 +71,14 @@ def test_greeting_offers_examples_and_the_privacy_line(app):
     assert any("SES Band 2" in m.value for m in app.sidebar.markdown)
 
 
+def test_example_button_asks_it_and_shows_the_ranking(fake_app, fake_served):
+    example = [b for b in fake_app.button if b.key == "example-1"][0]
+    example.click().run()
+    assert not fake_app.exception
+    assert fake_app.session_state["messages"][0]["text"] == example.label
+    assert card_titles(fake_app) == [c.name for c in fake_served.search(example.label).capabilities]
+
+
 def test_example_button_asks_it(app):
     example = [b for b in app.button if b.key == "example-0"][0]
     example.click().run()
@@ -73,7 +87,8 @@ def test_example_button_asks_it(app):
     assert card_titles(app)[0] == "Negotiates persuasively"
 
 
-def test_clear_case_puts_the_right_capability_on_top(app):
+def shows_a_full_answer(app) -> None:
+    """An answer to NEGOTIATION (ranked Negotiates persuasively first) with all its parts on the page."""
     say(app, NEGOTIATION)
     titles = card_titles(app)
     assert titles[0] == "Negotiates persuasively"
@@ -88,8 +103,8 @@ def test_clear_case_puts_the_right_capability_on_top(app):
     assert not app.exception
 
 
-def test_off_topic_gets_nothing_fits(app):
-    say(app, "what's a good recipe for lemon tart with extra cream")
+def says_nothing_fits(app, text: str) -> None:
+    say(app, text)
     answer = last_answer(app)
     assert answer.kind == "nothing-fits"
     assert card_titles(app) == []
@@ -139,6 +154,44 @@ def test_a_distress_plan_situation_gets_the_care_message_instead_of_suggestions(
     assert "GROW outline" in [s.value for s in app.subheader]
 
 
+def test_clear_case_puts_the_right_capability_on_top(app):
+    shows_a_full_answer(app)
+
+
+def test_an_answer_shows_its_parts(fake_app, fake_served):
+    """The page's parts, on the fake retriever (whose bag of words ranks Negotiates persuasively first too)."""
+    assert fake_served.search(NEGOTIATION).capabilities[0].id == "negotiates-persuasively"
+    shows_a_full_answer(fake_app)
+
+
+def test_off_topic_gets_nothing_fits(app):
+    says_nothing_fits(app, "what's a good recipe for lemon tart with extra cream")
+
+
+def test_what_the_rule_flags_gets_nothing_fits(fake_app, fake_served):
+    candidates = ("what's a good recipe for lemon tart with extra cream", "zebra giraffe lion", "😡😡😡🔥💼")
+    says_nothing_fits(fake_app, next(t for t in candidates if fake_served.search(t).off_topic))
+
+
+def test_a_follow_up_is_read_with_the_earlier_turn_until_a_new_situation(fake_app, fake_served):
+    app = fake_app
+    say(app, RESTRUCTURE)
+    say(app, RESISTING)
+    answer = last_answer(app)
+    assert answer.texts == (RESTRUCTURE, RESISTING)
+    assert app.chat_input[0].placeholder.startswith("Add to the situation above")
+    assert any(m.value.startswith("Taking your earlier messages into account") for m in app.markdown)
+    from conversation import context
+
+    together = context.rank(fake_served, (RESTRUCTURE, RESISTING)).combined
+    assert [c.id for c in answer.result.capabilities] == [c.id for c in together.capabilities]
+    assert app.session_state["last_situation"] == f"{RESTRUCTURE} {RESISTING}"
+    [b for b in app.button if b.label == "New situation"][0].click().run()
+    say(app, RESISTING)
+    assert last_answer(app).texts == (RESISTING,)
+    assert any(c.value == "New situation" for c in app.caption)
+
+
 def test_follow_up_reads_the_earlier_turn(app, real_retriever):
     say(app, RESTRUCTURE)
     first = last_answer(app).result.capabilities
@@ -158,9 +211,10 @@ def test_follow_up_reads_the_earlier_turn(app, real_retriever):
     assert any(c.value == "New situation" for c in app.caption)
 
 
-def test_cluster_filter_and_number_of_results(app, real_retriever):
+def test_cluster_filter_and_number_of_results(fake_app, fake_served):
+    app = fake_app
     cluster = "communicates-with-influence"
-    names = {cap.name for cap in real_retriever.framework.cluster(cluster).capabilities}
+    names = {cap.name for cap in fake_served.framework.cluster(cluster).capabilities}
     app.sidebar.multiselect[0].set_value([cluster]).run()
     say(app, "My director and I keep clashing over the budget")
     titles = card_titles(app)
@@ -176,7 +230,8 @@ def test_cluster_filter_and_number_of_results(app, real_retriever):
     assert not app.exception
 
 
-def test_user_html_and_markdown_are_shown_inert(app):
+def test_user_html_and_markdown_are_shown_inert(fake_app):
+    app = fake_app
     say(app, HOSTILE)
     assert last_answer(app).kind == "answer", "the words in the cards come from the user's text"
     assert app.text[0].value == HOSTILE
@@ -187,7 +242,8 @@ def test_user_html_and_markdown_are_shown_inert(app):
     assert not app.exception
 
 
-def test_add_to_plan_and_feedback_are_kept_in_the_session(app):
+def test_add_to_plan_and_feedback_are_kept_in_the_session(fake_app):
+    app = fake_app
     say(app, NEGOTIATION)
     answer = last_answer(app)
     top = answer.cards[0]
@@ -204,15 +260,18 @@ def test_add_to_plan_and_feedback_are_kept_in_the_session(app):
     assert not app.exception
 
 
-def test_explore_button_opens_the_capability(app):
+def test_explore_button_opens_the_capability(fake_app):
+    app = fake_app
     say(app, NEGOTIATION)
+    top = last_answer(app).cards[0].match.id
     [b for b in app.button if b.label == "Explore"][0].click().run()
-    assert app.query_params.get("capability") == "negotiates-persuasively"
+    assert app.query_params.get("capability") == top
     assert not app.chat_input, "the explore page is showing"
     assert not app.exception
 
 
-def test_clear_conversation_brings_back_the_greeting(app):
+def test_clear_conversation_brings_back_the_greeting(fake_app):
+    app = fake_app
     say(app, NEGOTIATION)
     app.sidebar.button[0].click().run()
     assert app.session_state["messages"] == []
@@ -235,6 +294,7 @@ def test_a_broken_framework_gives_a_friendly_error(tmp_path, monkeypatch):
         st.cache_resource.clear()
 
 
+@pytest.mark.slow
 def test_an_unwritable_index_folder_still_answers_and_says_so(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the index folder should be", encoding="utf-8")

@@ -176,17 +176,11 @@ def test_small_run_has_the_result_shape(tiny_retriever, tiny_exemplars, tiny_off
     assert str(result["query_p50_ms"]) in table and "IndexIVFFlat" in table
 
 
-def test_an_index_folder_without_index_keeps_the_tuned_models(tmp_path):
+def test_children_get_the_index_folder_and_the_tuned_model_cache(tmp_path, monkeypatch):
     from bench import cold
 
-    source = tmp_path / "real"
-    (source / "models" / "abc").mkdir(parents=True)
-    (source / "models" / "abc" / "tuned.json").write_text("{}")
-    (source / "ils-ses-band-2").mkdir()
-    (tmp_path / "empty-1").mkdir()
-    folder = cold.without_index(tmp_path / "empty-1", source)
-    assert (folder / "models" / "abc" / "tuned.json").exists()
-    assert not (folder / "ils-ses-band-2").exists(), "no index in it"
-    (tmp_path / "empty-2").mkdir()
-    bare = cold.without_index(tmp_path / "empty-2", tmp_path / "nothing-here")
-    assert list(bare.iterdir()) == []
+    monkeypatch.delenv("ILS_COACH_CACHE_DIR", raising=False)
+    env = cold.environment(tmp_path / "index", tmp_path / "cache")
+    assert env["ILS_COACH_INDEX_DIR"] == str(tmp_path / "index")
+    assert env["ILS_COACH_CACHE_DIR"] == str(tmp_path / "cache")
+    assert "ILS_COACH_CACHE_DIR" not in cold.environment(tmp_path / "index"), "the shared cache unless told"

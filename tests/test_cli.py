@@ -1,4 +1,5 @@
-"""The CLI contract, run as a user runs it: real processes, the real model and index."""
+"""The CLI contract: argument and setting mistakes through each command's main(argv) in this process (fast tier),
+and the commands run as a user runs them, real processes on the real model and index (real-model tier)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow
 
 
 def run(args, env, stdin=None):
@@ -52,18 +52,39 @@ def test_stdin_batch_in_order(env, real_retriever):
     assert out.returncode == 1
 
 
+BAD_INPUT = (["retrieval", "search", "   "], ["retrieval", "search", "x y", "--top", "0"])
+
+
+def one_line_error(code: int, err: str, expected: int) -> None:
+    assert code == expected
+    assert err.startswith("error:") and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
 def test_bad_input_is_one_line_not_a_traceback(env):
-    for args in (["retrieval", "search", "   "], ["retrieval", "search", "x y", "--top", "0"]):
+    for args in BAD_INPUT:
         out = run(args, env)
-        assert out.returncode == 2
-        assert out.stderr.startswith("error:") and len(out.stderr.strip().splitlines()) == 1
-        assert "Traceback" not in out.stderr
+        one_line_error(out.returncode, out.stderr, 2)
+
+
+def test_bad_input_through_main(run_main):
+    for module, *args in BAD_INPUT:
+        code, _, err = run_main(module, args)
+        one_line_error(code, err, 2)
 
 
 def test_broken_framework_setting(env, tmp_path):
     out = run(["retrieval", "search", "a situation"], {**env, "ILS_COACH_FRAMEWORK": str(tmp_path / "none.json")})
-    assert out.returncode == 1
-    assert "framework file not found" in out.stderr and "Traceback" not in out.stderr
+    one_line_error(out.returncode, out.stderr, 1)
+    assert "framework file not found" in out.stderr
+
+
+@pytest.mark.parametrize("module", ["retrieval", "index"])
+def test_broken_framework_setting_through_main(run_main, monkeypatch, tmp_path, module):
+    monkeypatch.setenv("ILS_COACH_FRAMEWORK", str(tmp_path / "none.json"))
+    code, _, err = run_main(module, ["search", "a situation"] if module == "retrieval" else ["build"])
+    one_line_error(code, err, 1)
+    assert "framework file not found" in err
 
 
 def test_human_output_and_index_info(env):
@@ -73,10 +94,18 @@ def test_human_output_and_index_info(env):
     assert info.returncode == 0 and "status: current" in info.stdout
 
 
-@pytest.mark.parametrize("args", [["index", "bogus"], ["index", "build", "--nope"], ["corpus"],
-                                  ["corpus", "check"]])
-def test_argument_mistakes_in_every_cli_are_one_line(env, args):
-    out = run(args, env)
-    assert out.returncode == 2
-    assert out.stderr.startswith("error:") and len(out.stderr.strip().splitlines()) == 1, out.stderr
-    assert f"python -m {args[0]}" in out.stderr
+MISTAKES = [["index", "bogus"], ["index", "build", "--nope"], ["corpus"], ["corpus", "check"],
+            ["retrieval", "search", "x", "--top", "three"], ["retrieval"]]
+
+
+@pytest.mark.parametrize("args", MISTAKES, ids=[" ".join(a) for a in MISTAKES])
+def test_argument_mistakes_in_every_cli_are_one_line(run_main, args):
+    code, _, err = run_main(args[0], args[1:])
+    one_line_error(code, err, 2)
+    assert f"python -m {args[0]}" in err
+
+
+def test_an_argument_mistake_in_a_real_process(env):
+    out = run(MISTAKES[0], env)
+    one_line_error(out.returncode, out.stderr, 2)
+    assert "python -m index" in out.stderr

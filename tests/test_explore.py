@@ -315,7 +315,7 @@ def explore_app(path: str) -> None:
 
 
 @pytest.fixture
-def app(real_settings, real_retriever, monkeypatch):
+def real_app(real_settings, real_retriever, monkeypatch):
     """The explore page on its own, using the session's real index; caches cleared before and after."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -328,6 +328,19 @@ def app(real_settings, real_retriever, monkeypatch):
     st.cache_data.clear()
 
 
+@pytest.fixture
+def app(fake_served):
+    """The explore page on its own, with the fake retriever over the real framework (its own index vectors)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_function(explore_app, args=(PAGE,), default_timeout=60)
+
+
+@pytest.fixture(scope="session")
+def fake_atlas(fake_real_retriever):
+    return atlas_module.build(fake_real_retriever.framework, fake_real_retriever.index)
+
+
 def markdown_texts(at) -> list[str]:
     return [m.value for m in at.markdown]
 
@@ -336,12 +349,11 @@ def no_exceptions(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.mark.slow
-def test_page_deep_link_opens_the_capability(app, real_retriever):
+def test_page_deep_link_opens_the_capability(app, fake_served):
     app.query_params["capability"] = NEGOTIATES
     app.run()
     no_exceptions(app)
-    cap = real_retriever.framework.capability(NEGOTIATES)
+    cap = fake_served.framework.capability(NEGOTIATES)
     assert [h.value for h in app.header] == [cap.name]
     shown = "\n".join(markdown_texts(app))
     assert cap.description in shown
@@ -351,12 +363,11 @@ def test_page_deep_link_opens_the_capability(app, real_retriever):
     assert app.button(key=f"nav-{NEGOTIATES}").proto.type == "primary"
 
 
-@pytest.mark.slow
-def test_page_deep_link_to_an_indicator_and_to_nothing(app, real_retriever):
+def test_page_deep_link_to_an_indicator_and_to_nothing(app, fake_served):
     app.query_params["capability"] = f"{NEGOTIATES}.5"
     app.run()
     no_exceptions(app)
-    assert [h.value for h in app.header] == [real_retriever.framework.capability(NEGOTIATES).name]
+    assert [h.value for h in app.header] == [fake_served.framework.capability(NEGOTIATES).name]
     assert "The behaviour you followed:" in [c.value for c in app.caption]
     assert app.query_params["capability"] == NEGOTIATES
     other = type(app).from_function(explore_app, args=(PAGE,), default_timeout=120)
@@ -367,7 +378,6 @@ def test_page_deep_link_to_an_indicator_and_to_nothing(app, real_retriever):
     assert any("no-such-capability" in w.value for w in other.warning)
 
 
-@pytest.mark.slow
 def test_page_opens_the_capability_the_chat_asked_for(app):
     app.query_params["capability"] = NEGOTIATES
     app.session_state["explore_capability"] = "displays-resilience"
@@ -380,25 +390,24 @@ def test_page_opens_the_capability_the_chat_asked_for(app):
     assert [h.value for h in app.header] == ["Displays resilience"]
 
 
-@pytest.mark.slow
-def test_page_lists_related_behaviours_from_other_capabilities(app, real_atlas, real_retriever):
+def test_page_lists_related_behaviours_from_other_capabilities(app, fake_atlas, fake_served):
     app.query_params["capability"] = NEGOTIATES
     app.run()
     no_exceptions(app)
     shown = markdown_texts(app)
-    own = {ind.text for ind in real_retriever.framework.capability(NEGOTIATES).indicators}
-    for rel in real_atlas.neighbours.of_capability(NEGOTIATES):
+    own = {ind.text for ind in fake_served.framework.capability(NEGOTIATES).indicators}
+    for rel in fake_atlas.neighbours.of_capability(NEGOTIATES):
         assert rel.behaviour.text in shown and rel.behaviour.text not in own
-    cap = real_retriever.framework.capability(NEGOTIATES)
+    cap = fake_served.framework.capability(NEGOTIATES)
     expanders = [e for e in app.expander if e.label.startswith("Related behaviours")]
     assert len(expanders) == len(cap.indicators)
     for ind, expander in zip(cap.indicators, expanders, strict=True):
-        related = real_atlas.neighbours.of_indicator(ind.id)
+        related = fake_atlas.neighbours.of_indicator(ind.id)
         assert expander.label == f"Related behaviours in other capabilities ({len(related)})"
         assert [m.value for m in expander.markdown] == [r.behaviour.text for r in related]
         assert [c.value for c in expander.caption] == [f"Similarity {r.similarity:.2f} · {r.behaviour.cluster}"
                                                        for r in related]
-    first = real_atlas.neighbours.of_capability(NEGOTIATES)[0].behaviour
+    first = fake_atlas.neighbours.of_capability(NEGOTIATES)[0].behaviour
     app.button(key="relcap-0").click().run()
     no_exceptions(app)
     assert [h.value for h in app.header] == [first.capability]
@@ -406,7 +415,6 @@ def test_page_lists_related_behaviours_from_other_capabilities(app, real_atlas, 
     assert "The behaviour you followed:" in [c.value for c in app.caption]
 
 
-@pytest.mark.slow
 def test_page_search_finds_and_opens(app):
     app.run()
     no_exceptions(app)
@@ -420,7 +428,6 @@ def test_page_search_finds_and_opens(app):
     assert any("Nothing in the framework" in i.value for i in app.info)
 
 
-@pytest.mark.slow
 def test_page_adds_to_the_coaching_plan(app):
     app.query_params["capability"] = NEGOTIATES
     app.run()
@@ -441,8 +448,7 @@ def situation_marked(spec: dict) -> bool:
     return any(layer["mark"].get("shape") == "cross" for layer in spec["layer"])
 
 
-@pytest.mark.slow
-def test_page_map_renders_coloured_by_cluster(app, real_retriever):
+def test_page_map_renders_coloured_by_cluster(app):
     app.session_state["explore_view"] = "Map"
     app.run()
     no_exceptions(app)
@@ -455,19 +461,19 @@ def test_page_map_renders_coloured_by_cluster(app, real_retriever):
     assert not any("Nearest behaviours" in m for m in markdown_texts(app))
 
 
-@pytest.mark.slow
-def test_page_map_marks_the_latest_chat_situation(app, real_atlas, real_retriever):
+def marks_the_latest_chat_situation(app, atlas, retriever) -> list:
+    """The chat's latest situation on the map with its nearest behaviours listed; the situation can be added to
+    the plan, removed, and another one placed. Returns the nearest behaviours."""
     situation = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
     app.session_state["explore_view"] = "Map"
     app.session_state["last_situation"] = situation
     app.run()
     no_exceptions(app)
     assert situation_marked(vega_specs(app)[0])
-    placed = projection.place(situation, real_retriever.encoder, real_atlas.projection, real_atlas.neighbours)
+    placed = projection.place(situation, retriever.encoder, atlas.projection, atlas.neighbours)
     shown = markdown_texts(app)
     start = shown.index(next(m for m in shown if m.startswith("**Nearest behaviours")))
     assert shown[start + 1:start + 1 + len(placed.nearest)] == [r.behaviour.text for r in placed.nearest]
-    assert placed.nearest[0].behaviour.capability_id == NEGOTIATES
     app.button(key="plan-situation").click().run()
     assert app.session_state["plan"]["situations"] == [situation]
     next(b for b in app.button if b.label == "Remove it from the map").click().run()
@@ -478,13 +484,23 @@ def test_page_map_marks_the_latest_chat_situation(app, real_atlas, real_retrieve
     next(b for b in app.button if b.label == "Place on the map").click().run()
     no_exceptions(app)
     assert situation_marked(vega_specs(app)[0])
+    return placed.nearest
+
+
+def test_page_map_marks_the_latest_chat_situation(app, fake_atlas, fake_served):
+    marks_the_latest_chat_situation(app, fake_atlas, fake_served)
 
 
 @pytest.mark.slow
-def test_page_compare_view(app, real_atlas):
+def test_page_map_marks_the_latest_chat_situation_near_its_capability(real_app, real_atlas, real_retriever):
+    nearest = marks_the_latest_chat_situation(real_app, real_atlas, real_retriever)
+    assert nearest[0].behaviour.capability_id == NEGOTIATES
+
+
+def test_page_compare_view(app, fake_atlas):
     app.query_params["capability"] = NEGOTIATES
     app.run()
-    closest = real_atlas.neighbours.closest_capabilities(NEGOTIATES)[0]
+    closest = fake_atlas.neighbours.closest_capabilities(NEGOTIATES)[0]
     app.button(key=f"cmp-{NEGOTIATES}").click().run()
     no_exceptions(app)
     assert [s.value for s in app.subheader][:3] == ["Compare capabilities", "Negotiates persuasively",
@@ -500,7 +516,6 @@ def test_page_compare_view(app, real_atlas):
     assert any("Choose two or three" in i.value for i in app.info)
 
 
-@pytest.mark.slow
 def test_page_shows_a_hostile_link_value_inert(app):
     app.query_params["capability"] = "<img src=x onerror=alert(1)>[click](javascript:alert(1))"
     app.run()

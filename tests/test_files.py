@@ -2,8 +2,9 @@
 
 Extends tests/test_index.py (truncated, empty and random index files, missing or unreadable manifest, another
 model, an edited framework, an unwritable folder) and tests/test_corpus.py (missing fields, duplicate ids, empty
-indicators, invalid JSON) with the cases they do not cover, then runs the important ones through the real CLI
-and the real page.
+indicators, invalid JSON) with the cases they do not cover, then runs the important ones through the command's
+main(argv) and the page (settings that stop before any model loads, fast tier) and through the real CLI and the
+real page (a damaged or unwritable real index, real-model tier).
 """
 
 from __future__ import annotations
@@ -311,7 +312,6 @@ def test_cli_works_in_memory_when_the_index_cannot_be_written(env, tmp_path, rea
     assert json.loads(out.stdout)["capabilities"][0]["id"] == real_retriever.search(SITUATION).top.id
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("setting, expect", [
     ({"ILS_COACH_MODEL": "/no/such/model"}, "ILS_COACH_MODEL"),
     ({"ILS_COACH_MODEL": "someone/not-downloaded", "HF_HUB_OFFLINE": "1"}, "downloads are off"),
@@ -319,16 +319,19 @@ def test_cli_works_in_memory_when_the_index_cannot_be_written(env, tmp_path, rea
     ({"ILS_COACH_FRAMEWORK": "{tmp}/duplicate.json"}, "duplicate id 'coaching'"),
     ({"ILS_COACH_EXEMPLARS": "{tmp}/exemplars.json"}, "'exemplars' must be an object"),
 ], ids=["model-folder", "hub-model-offline", "framework-empty", "framework-duplicate-id", "exemplars-shape"])
-def test_cli_says_what_is_wrong(env, tmp_path, tiny_doc, setting, expect):
+def test_cli_says_what_is_wrong(run_main, monkeypatch, tmp_path, tiny_doc, setting, expect):
+    """Through main(argv): each setting stops the command before any model loads."""
     (tmp_path / "empty.json").write_text("")
     tiny_doc["clusters"][1]["capabilities"][0]["id"] = "coaching"
     (tmp_path / "duplicate.json").write_text(json.dumps(tiny_doc))
     (tmp_path / "exemplars.json").write_text('{"exemplars": {"x": "y"}}')
-    setting = {k: v.format(tmp=tmp_path) for k, v in setting.items()}
-    out = cli({**env, "ILS_COACH_INDEX_DIR": str(tmp_path / "idx"), **setting})
-    assert out.returncode == 1
-    assert out.stderr.startswith("error:") and expect in out.stderr
-    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    monkeypatch.setenv("ILS_COACH_INDEX_DIR", str(tmp_path / "idx"))
+    for name, value in setting.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    code, _, err = run_main("retrieval", ["search", SITUATION, "--json"])
+    assert code == 1
+    assert err.startswith("error:") and expect in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def run_app(monkeypatch, **environment):
@@ -349,17 +352,17 @@ def clean_cache():
     st.cache_resource.clear()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("setting, expect", [
     ({"ILS_COACH_MODEL": "/no/such/model"}, "ILS_COACH_MODEL"),
     ({"ILS_COACH_FRAMEWORK": "{tmp}/duplicate.json"}, "duplicate id 'coaching'"),
     ({"ILS_COACH_TUNE": "maybe"}, "ILS_COACH_TUNE must be 1 or 0"),
 ], ids=["model-folder", "framework-duplicate-id", "tune-setting"])
-def test_app_says_what_is_wrong(monkeypatch, clean_cache, tmp_path, tiny_doc, real_settings, setting, expect):
+def test_app_says_what_is_wrong(monkeypatch, clean_cache, tmp_path, tiny_doc, setting, expect):
+    """Each setting stops the page before any model loads."""
     tiny_doc["clusters"][1]["capabilities"][0]["id"] = "coaching"
     (tmp_path / "duplicate.json").write_text(json.dumps(tiny_doc))
     setting = {k: v.format(tmp=tmp_path) for k, v in setting.items()}
-    at = run_app(monkeypatch, ILS_COACH_INDEX_DIR=str(real_settings.index_dir), **setting)
+    at = run_app(monkeypatch, ILS_COACH_INDEX_DIR=str(tmp_path / "idx"), **setting)
     assert not at.exception, at.exception
     assert at.error and expect in at.error[0].value
     assert not at.chat_input, "no chat box when nothing can answer"

