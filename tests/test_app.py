@@ -96,7 +96,13 @@ def shows_a_full_answer(app) -> None:
     assert app.text[0].value == NEGOTIATION
     opening = [m.value for m in app.markdown if "**negotiating persuasively**" in m.value]
     assert opening, "the opening sentence names the top capability in plain words"
-    assert any("Matched because of your words" in m.value and "negotiating" in m.value for m in app.markdown)
+    from ui import common
+
+    answer = last_answer(app)
+    evidence = [e for card in answer.cards[:3] for e in card.evidence]
+    reasons = [m.value for m in app.markdown if "Matched because of your words" in m.value]
+    assert len(reasons) == sum(bool(e.words) for e in evidence), "a reason line for each indicator with words"
+    assert all(any(f"“{common.inert(w)}”" in r for r in reasons) for e in evidence for w in e.words)
     assert any(m.value.startswith("**Questions to think about**") for m in app.markdown)
     assert len([b for b in app.button if b.label == "Explore"]) == 3
     assert len(app.feedback) == 1
@@ -252,7 +258,7 @@ def test_add_to_plan_and_feedback_are_kept_in_the_session(fake_app):
     assert len(app.session_state["messages"]) == 2, "a click does not send the message again"
     plan = app.session_state["plan"]
     assert plan["capabilities"] == [top.match.id]
-    assert plan["indicators"] == [e.match.id for e in top.evidence]
+    assert plan["indicators"] == [e.match.id for e in top.evidence if e.fits], "only the fitting ones are ticked"
     assert plan["situations"] == [NEGOTIATION]
     assert [b for b in app.button if b.key == button.key][0].label == "In coaching plan"
     app.feedback[0].set_value(0).run()

@@ -173,7 +173,8 @@ def test_small_run_has_the_result_shape(tiny_retriever, tiny_exemplars, tiny_off
     assert {"cores", "cpu", "versions", "load_average_at_start", "load_average_at_end"} <= set(result["machine"])
     json.dumps(result)
     table = report.table(result)
-    assert str(result["query_p50_ms"]) in table and "IndexIVFFlat" in table
+    assert f"{report._fmt(result['query_p50_ms'])} / {report._fmt(result['query_p95_ms'])}" in table
+    assert "IndexIVFFlat" in table
 
 
 def test_children_get_the_index_folder_and_the_tuned_model_cache(tmp_path, monkeypatch):

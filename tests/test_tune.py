@@ -153,8 +153,8 @@ def test_a_tuned_model_lives_in_its_own_folder_of_the_cache(tiny_model, tiny_fra
 def test_a_saved_tuned_model_is_reused_and_a_damaged_one_retrained(tiny_model, tiny_framework, tmp_path,
                                                                    monkeypatch):
     tuned = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
-    (tuned.path / "onnx").mkdir()
-    (tuned.path / "onnx" / "model.onnx").write_bytes(b"another program's file beside the model")
+    (tuned.path / "notes").mkdir()
+    (tuned.path / "notes" / "readme.txt").write_bytes(b"another program's file beside the model")
     calls = count_tunes(monkeypatch)
     again = tiny_tune(tiny_model, tiny_framework, tmp_path / "cache")
     assert calls == [] and again.notices == [] and again.entry == tuned.entry, "other files do not spoil it"
