@@ -54,16 +54,16 @@ class Model:
     indicators and, as not fitting, those of the other capabilities on the first three cards."""
 
     dense: float = 1.0
-    examples: float = 2.0
-    lexical: float = 0.25
-    bias: float = -4.532
-    scale: float = 3.419
-    lead: float = 2.439
+    examples: float = 1.0
+    lexical: float = 0.5
+    bias: float = -4.831
+    scale: float = 4.927
+    lead: float = 2.899
     threshold: float = 0.6
-    word_bias: float = -1.521
-    word_cosine: float = 3.53
-    word_lexical: float = 3.761
-    word_length: float = 0.104
+    word_bias: float = -2.062
+    word_cosine: float = 4.083
+    word_lexical: float = 3.681
+    word_length: float = 0.153
     word_floor: float = 0.65
     max_words: int = 2
     phrase_words: int = 3
