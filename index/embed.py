@@ -115,10 +115,10 @@ def backend_setting() -> str:
 
 def models_dir(config=None) -> Path:
     """Where exports of models that are not ours to write into (the bundled one, a hub download, a user's folder)
-    are kept: beside the tuned models (`config`: settings.Settings, default the settings in force)."""
+    are kept: in the cache, beside the tuned models (`config`: settings.Settings, default the settings in force)."""
     from settings import get
 
-    return Path((config or get()).index_dir) / "models"
+    return Path((config or get()).cache_dir) / "exports"
 
 
 class Encoder:

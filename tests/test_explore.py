@@ -294,7 +294,6 @@ def test_real_atlas_covers_every_indicator_with_exact_wording(real_retriever, re
 @pytest.mark.parametrize("pair", [
     ("nurtures-internal-and-external-relationships", "facilitates-cooperation-and-partnerships"),
     ("communicates-clearly", "listens-understands-and-adapts-to-audience"),
-    ("steers-and-implements-change-and-deals-with-uncertainty", "ensures-closure-and-delivers-on-intended-results"),
 ])
 def test_real_kindred_capabilities_name_each_other(real_atlas, pair):
     first, second = pair
@@ -303,6 +302,18 @@ def test_real_kindred_capabilities_name_each_other(real_atlas, pair):
         assert b in links, (a, links)
         related = real_atlas.neighbours.of_capability(a)
         assert b in {r.behaviour.capability_id for r in related[:8]}
+
+
+@pytest.mark.slow
+def test_real_capabilities_of_one_cluster_are_closer_than_those_of_different_clusters(real_retriever, real_atlas):
+    capabilities = real_retriever.framework.capabilities
+    within, across = [], []
+    for n, first in enumerate(capabilities):
+        for second in capabilities[n + 1:]:
+            score = real_atlas.neighbours.capability_similarity(first.id, second.id)
+            (within if first.cluster_id == second.cluster_id else across).append(score)
+    assert within and across
+    assert np.mean(within) > np.mean(across) + 0.02, (np.mean(within), np.mean(across))
 
 
 # the page
