@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+export ORT_DISABLE_TELEMETRY := 1
 
 .PHONY: run install install-dev index test test-fast check lint bench evaluate clean
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 from ui import state  # noqa: E402  (after the offline switches, before anything loads a model)
 

@@ -23,7 +23,9 @@ def main() -> int:
     import faiss  # noqa: F401
 
     mark("import_faiss")
-    import onnxruntime  # noqa: F401
+    from index.export import load_runtime
+
+    load_runtime()
 
     mark("import_onnxruntime")
     import settings

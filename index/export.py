@@ -223,7 +223,7 @@ def _optimise(source: Path, folder: Path) -> None:
     """Save the graph as ONNX Runtime optimises it (fused attention, layer norm and GELU; no layout changes, which
     depend on the processor), so that loading it needs no optimisation pass. Such a graph is tied to the ONNX
     Runtime version that wrote it (`read` checks it)."""
-    import onnxruntime
+    onnxruntime = load_runtime()
 
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
@@ -286,8 +286,18 @@ def make(model_path: str | Path, folder: str | Path, model=None, threads: int = 
     return Export(folder, record)
 
 
-def _runtime_version() -> str:
+def load_runtime():
+    """ONNX Runtime, imported with its usage reports to Microsoft turned off: from 1.29 its Linux builds send them
+    unless ORT_DISABLE_TELEMETRY=1 is set before the runtime starts, and nothing a person types may leave the
+    machine, nor anything about how the program is used."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     import onnxruntime
+
+    return onnxruntime
+
+
+def _runtime_version() -> str:
+    onnxruntime = load_runtime()
 
     return onnxruntime.__version__
 

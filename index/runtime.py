@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.export import MODEL_FILE, TOKENIZER_FILE
+from index.export import MODEL_FILE, TOKENIZER_FILE, load_runtime
 
 
 class OnnxModel:
@@ -22,8 +22,9 @@ class OnnxModel:
     def __init__(self, folder: str | Path, threads: int = 1, threads_per_run: int = 1):
         """Load the export in `folder`; its graph was optimised when it was exported (index.export), so the
         session skips that pass."""
-        import onnxruntime
         from tokenizers import Tokenizer
+
+        onnxruntime = load_runtime()
 
         folder = Path(folder)
         options = onnxruntime.SessionOptions()

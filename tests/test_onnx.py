@@ -213,3 +213,11 @@ def test_answering_a_query_imports_no_torch(code, real_env, real_retriever):
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "imported: []" in out.stderr.splitlines(), out.stderr[-3000:]
+
+
+def test_onnx_runtime_is_loaded_with_its_usage_reports_off(monkeypatch):
+    """ONNX Runtime 1.29 and later report usage to Microsoft from Linux unless told not to before it starts."""
+    monkeypatch.setenv("ORT_DISABLE_TELEMETRY", "0")
+    runtime = export.load_runtime()
+    assert os.environ["ORT_DISABLE_TELEMETRY"] == "1"
+    assert runtime.InferenceSession is not None
