@@ -153,11 +153,40 @@ def test_add_to_plan_and_feedback_are_kept_in_the_session(app):
     plan = app.session_state["plan"]
     assert plan["capabilities"] == [top.match.id]
     assert plan["indicators"] == [e.match.id for e in top.evidence]
-    assert plan["situations"] == [NEGOTIATION]
+    assert plan["situations"] == [f"{NEGOTIATION}."]
     assert [b for b in app.button if b.key == button.key][0].label == "In coaching plan"
     app.feedback[0].set_value(0).run()
     assert app.session_state["feedback"] == {app.session_state["messages"][-1]["id"]: "down"}
     assert not app.exception
+
+
+def add_first_new_card(at: AppTest) -> str:
+    """Click "Add to coaching plan" on the latest answer's best card not in the plan yet; its capability id."""
+    message = at.session_state["messages"][-1]
+    held = at.session_state["plan"]["capabilities"] if "plan" in at.session_state else []
+    card = next(c for c in message["answer"].cards if c.match.id not in held)
+    [b for b in at.button if b.key == f"plan-{message['id']}-{card.match.id}"][0].click().run()
+    assert not at.exception, at.exception
+    return card.match.id
+
+
+def test_adding_from_a_follow_up_keeps_the_situation_once_as_written(app):
+    say(app, RESTRUCTURE)
+    first = add_first_new_card(app)
+    say(app, "thanks")
+    assert last_answer(app).kind == "nothing-fits"
+    say(app, RESISTING)
+    second = add_first_new_card(app)
+    say(app, "and the deputy secretary wants the new structure in place by June")
+    third = add_first_new_card(app)
+    plan = app.session_state["plan"]
+    assert plan["capabilities"] == [first, second, third]
+    assert plan["situations"] == [f"{RESTRUCTURE}. And my director is also resisting the change. And the deputy "
+                                  "secretary wants the new structure in place by June."]
+    [b for b in app.button if b.label == "New situation"][0].click().run()
+    say(app, NEGOTIATION)
+    add_first_new_card(app)
+    assert app.session_state["plan"]["situations"][1:] == [f"{NEGOTIATION}."]
 
 
 def test_explore_button_opens_the_capability(app):

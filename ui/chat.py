@@ -46,8 +46,9 @@ def ask(text: str) -> None:
     st.session_state[PENDING] = text
 
 
-def add_to_plan(card: answers.Card, situation: str) -> None:
-    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence if e.fits], situation)
+def add_to_plan(card: answers.Card, message_id: int) -> None:
+    source, situation = state.chat_situation(state.messages(), message_id)
+    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence if e.fits], situation, source)
 
 
 def remember_feedback(message_id: int) -> None:
@@ -103,7 +104,7 @@ def greeting() -> None:
         st.markdown(f":material/lock: {PRIVACY}")
 
 
-def render_card(message_id: int, rank: int, card: answers.Card, situation: str, scores: bool) -> None:
+def render_card(message_id: int, rank: int, card: answers.Card, scores: bool) -> None:
     """One capability as an expander: the best match open, the others one line each until opened."""
     cap = card.match
     label = f"**{rank}\\. {common.inert(cap.name)}** · {card.band}" + (f" {cap.score:.2f}" if scores else "")
@@ -116,7 +117,7 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
             added = state.in_plan(state.plan(), cap.id)
             st.button("In coaching plan" if added else "Add to coaching plan", key=f"plan-{message_id}-{cap.id}",
                       icon=":material/check:" if added else ":material/playlist_add:", disabled=added,
-                      on_click=add_to_plan, args=(card, situation),
+                      on_click=add_to_plan, args=(card, message_id),
                       help=f"Keep “{cap.name}” and these behaviours for your coaching preparation")
         behaviours, about = st.tabs(["Behaviours that fit best", "What this capability means"])
         with behaviours:
@@ -144,7 +145,7 @@ def render_answer(message: dict, top: int, clusters: set[str], scores: bool, las
         shown = answers.view(answer, top, clusters, state.questions())
         st.markdown(common.emphasis(shown.opening))
         for rank, card in enumerate(shown.cards, 1):
-            render_card(message["id"], rank, card, answer.situation, scores)
+            render_card(message["id"], rank, card, scores)
         if shown.questions:
             st.markdown("**Questions to think about**")
             st.markdown("\n".join(f"- {common.inert(q.text)}" for q in shown.questions))

@@ -62,10 +62,19 @@ def add_indicator(capability_id: str, indicator_id: str) -> None:
     state.add_to_plan(state.plan(), capability_id, [indicator_id])
 
 
+def plan_situation(text: str) -> tuple[str, int | None]:
+    """What the plan keeps for a situation on the map, and its chat situation number: the chat's latest situation
+    as the person wrote it (see state.chat_situation) when that is what the map shows, else the text as typed."""
+    text = text.strip()
+    if text and text == (st.session_state.get(state.LAST_SITUATION) or "").strip():
+        source, written = state.chat_situation(state.messages())
+        if written:
+            return written, source
+    return text, None
+
+
 def add_situation(text: str) -> None:
-    situations = state.plan()["situations"]
-    if text.strip() and text.strip() not in situations:
-        situations.append(text.strip())
+    state.add_situation(state.plan(), *plan_situation(text))
 
 
 def open_capability(capability_id: str, indicator_id: str = "") -> None:
@@ -315,7 +324,7 @@ def map_view(retriever, atlas, selected: str | None) -> None:
         for k, rel in enumerate(placed.nearest):
             related_row(rel, key=f"near-{k}")
         situation = st.session_state.get(PLACED, "").strip()
-        in_plan = situation in state.plan()["situations"]
+        in_plan = plan_situation(situation)[0] in state.plan()["situations"]
         st.button("Situation in your coaching plan" if in_plan else "Add this situation to coaching plan",
                   key="plan-situation", disabled=in_plan, on_click=add_situation, args=(situation,),
                   help="Keep this situation in the coaching plan for this session")
