@@ -202,7 +202,25 @@ def test_clear_conversation_brings_back_the_greeting(app):
     app.sidebar.button[0].click().run()
     assert app.session_state["messages"] == []
     assert [b for b in app.button if b.key == "example-0"]
+    assert not app.sidebar.info, "an empty plan needs no question"
     assert not app.exception
+
+
+def test_clear_conversation_offers_to_clear_the_plan_too(app):
+    say(app, NEGOTIATION)
+    add_first_new_card(app)
+    app.sidebar.button[0].click().run()
+    assert app.session_state["messages"] == []
+    assert "Your coaching plan still holds 1 capability and the situation you wrote" in app.sidebar.info[0].value
+    app.sidebar.button(key="keep-clear-too").click().run()
+    assert app.session_state["plan"]["capabilities"] == [] and app.session_state["plan"]["situations"] == []
+    assert app.sidebar.success[0].value == "The conversation and the coaching plan are cleared."
+    assert not app.exception
+
+
+def test_about_names_the_model_not_its_folder(app):
+    model = [c.value.replace("\\", "") for c in app.sidebar.caption if c.value.startswith("Model")]
+    assert model == ["Model: all-MiniLM-L6-v2, tuned on the ILS Coach exemplars"]
 
 
 def test_a_broken_framework_gives_a_friendly_error(tmp_path, monkeypatch):

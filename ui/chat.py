@@ -7,7 +7,7 @@ import streamlit as st
 import settings
 from conversation import answer as answers
 from conversation import context
-from ui import common, state
+from ui import common, keep, state
 
 EXAMPLES = (
     "We're negotiating a funding agreement with the states and they won't budge on the cost split.",
@@ -40,6 +40,7 @@ def clear_conversation() -> None:
     st.session_state[state.FEEDBACK] = {}
     st.session_state.pop(state.LAST_SITUATION, None)
     new_situation()
+    keep.offer_to_clear_plan()
 
 
 def ask(text: str) -> None:
@@ -73,7 +74,8 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
         scores = st.toggle("Show scores", key=SCORES, persist_state="session",
                            help="Show the similarity scores behind each match (0 to 1).")
         st.button("Clear conversation", on_click=clear_conversation, icon=":material/delete:",
-                  help="Remove every message of this conversation now.")
+                  help="Remove every message of this conversation now; you are then asked about the plan.")
+        keep.clear_offer()
         st.divider()
         st.markdown(f"**Framework in use**  \n{common.inert(framework.title)}")
         with st.expander("About and privacy"):
@@ -81,11 +83,12 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
                 "ILS Coach compares what you describe with the capabilities and behavioural indicators of the "
                 "APS Integrated Leadership System, using a small language model that runs on this computer.\n\n"
                 f"**Privacy.** {PRIVACY} The conversation, your thumbs up or down and your coaching plan last "
-                "only as long as this browser session; *Clear conversation* removes the conversation at once.\n\n"
+                "only as long as this browser tab; *Clear conversation* removes the conversation at once and "
+                "offers to clear the plan. Download the plan on the coaching preparation page to keep it.\n\n"
                 "Matches are a starting point for reflection, not an assessment of anyone. The ILS is published "
                 "by the Australian Public Service Commission; ILS Coach is not produced or endorsed by the APSC."
             )
-            st.caption(f"Model: {common.inert(retriever.encoder.name)}")
+            st.caption(f"Model: {common.inert(state.model_name(retriever))}")
         if loaded_notice:
             st.warning(loaded_notice)
     return top, set(clusters), scores

@@ -7,16 +7,15 @@ from datetime import date
 import streamlit as st
 
 import settings
-from coaching import export, match, prompts
+from coaching import match, prompts
 from coaching.plan import SCALE, Answers, Selection
 from coaching.sheet import build
 from corpus import resources as resources_module
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
-from ui import state
+from ui import keep, state
 from ui.common import inert
 
-PREP = "prep"
 SHOWN_RESOURCES = 5
 KIND = {"course": "Course", "program": "Program", "resource": "Resource"}
 
@@ -28,21 +27,13 @@ def load_data(framework_path: str, resources_path: str):
             prompts.load())
 
 
-def prep() -> dict:
-    """The user's answers on this page, kept in the session only."""
-    current = st.session_state.get(PREP)
-    if not isinstance(current, dict):
-        current = st.session_state[PREP] = {}
-    return current
-
-
 def store(section: str, name: str, key: str) -> None:
     """Copy a widget's value into the answers (callbacks run before the page is drawn again)."""
     value = st.session_state.get(key)
     if section == "situation":
-        prep()["situation"] = value or ""
+        state.prep()["situation"] = value or ""
         return
-    bucket = prep().setdefault(section, {})
+    bucket = state.prep().setdefault(section, {})
     if value in (None, ""):
         bucket.pop(name, None)
     else:
@@ -50,8 +41,8 @@ def store(section: str, name: str, key: str) -> None:
 
 
 def toggle_action(action_key: str, key: str) -> None:
-    chosen = [a for a in prep().get("actions", []) if a != action_key]
-    prep()["actions"] = chosen + ([action_key] if st.session_state.get(key) else [])
+    chosen = [a for a in state.prep().get("actions", []) if a != action_key]
+    state.prep()["actions"] = chosen + ([action_key] if st.session_state.get(key) else [])
 
 
 def change(framework, how: str, capability_id: str, key: str | None = None, indicator_id: str = "") -> None:
@@ -195,7 +186,7 @@ def goal_tab(library, sheet) -> None:
                 st.checkbox(f"{inert(action.text)} *({inert(action.capability)})*", value=action.key in chosen,
                             key=key, on_change=toggle_action, args=(action.key, key))
             key = f"own-{mode}"
-            st.text_area(f"Your own actions: {name.lower()}", value=prep().get("own_actions", {}).get(mode, ""),
+            st.text_area(f"Your own actions: {name.lower()}", value=state.prep().get("own_actions", {}).get(mode, ""),
                          key=key, height=80, placeholder="One action per line", on_change=store,
                          args=("own_actions", mode, key))
 
@@ -229,26 +220,6 @@ def resources_tab(sheet) -> None:
             for s in sheet.sessions))
 
 
-def downloads(sheet, framework_title: str) -> None:
-    with st.sidebar:
-        st.subheader("Download")
-        st.caption("Built when you click, in this session only: nothing is saved on the server.")
-        st.download_button("Preparation sheet (PDF)", data=lambda: export.pdf(sheet),
-                           file_name=export.filename("coaching-prep", sheet.created, "pdf"),
-                           mime="application/pdf", key="download-pdf", icon=":material/picture_as_pdf:",
-                           on_click="ignore", width="stretch")
-        st.download_button("Preparation sheet (Markdown)", data=lambda: export.markdown(sheet),
-                           file_name=export.filename("coaching-prep", sheet.created, "md"),
-                           mime="text/markdown", key="download-md", icon=":material/description:",
-                           on_click="ignore", width="stretch")
-        messages = list(state.messages())
-        st.download_button("Chat transcript (Markdown)",
-                           data=lambda: export.transcript(messages, sheet.created, framework_title),
-                           file_name=export.filename("chat", sheet.created, "md"), mime="text/markdown",
-                           key="download-chat", icon=":material/forum:", on_click="ignore", width="stretch",
-                           disabled=not messages, help=None if messages else "The chat is empty.")
-
-
 st.title("Coaching preparation")
 st.caption("Prepare for a coaching session, a performance conversation or a development discussion: choose the "
            "capabilities, rate yourself, plan the conversation, and take a printable sheet with you.")
@@ -261,11 +232,12 @@ except (CorpusError, resources_module.ResourceError, match.LabelError, prompts.P
     st.stop()
 
 selection = Selection.from_state(state.plan(), framework)
-sheet = build(framework, selection, Answers.from_state(prep()), library, page_resources, labels, date.today())
+answers = Answers.from_state(state.prep())
+sheet = build(framework, selection, answers, library, page_resources, labels, date.today())
 st.caption(" · ".join([plural(len(sheet.summary.capabilities), "capability", "capabilities"),
                         plural(sum(len(c.indicators) for c in sheet.summary.capabilities), "indicator"),
                         f"{sheet.summary.rated} rated"] + (["feedback outline included"] if sheet.sbi else [])))
-downloads(sheet, framework.title)
+keep.panel(framework, selection, answers, sheet, list(state.messages()))
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", "2 Self-assessment", "3 Conversation", "4 Goal and actions",
                                             "5 Resources"])
 with focus:

@@ -10,9 +10,11 @@ Session state keys every page uses (`st.session_state[KEY]`), all kept for the b
 - PLAN ("plan"): the coaching plan, a plain dict `{"capabilities": [capability ids, ordered, unique],
   "indicators": [indicator ids, ordered, unique], "situations": [situation texts, unique],
   "chat_situations": {chat situation number (str): its text in "situations"}}`. Change it with `add_to_plan`,
-  `remove_from_plan`; read it with `plan()`. A situation added from the chat is the
+  `remove_from_plan`, `replace_plan`, `clear_plan`; read it with `plan()`. A situation added from the chat is the
   person's own messages of that situation (`chat_situation`); adding again from a follow-up replaces that text
   rather than adding a second copy, which is what "chat_situations" is for.
+- PREP ("prep"): the plan page's answers (situation as edited, ratings, evidence, notes, actions), a plain dict
+  that `coaching.plan.Answers.from_state` reads. Together, PLAN and PREP are the whole plan a file keeps.
 - EXPLORE ("explore_capability"): the capability id the user last chose to explore. The chat's "Explore" button
   sets it and switches to ui/explore.py with the query parameter `?capability=<id>` (see `explore`), so the
   explore page can read either; the query parameter also makes the link shareable.
@@ -33,12 +35,17 @@ from retrieval.engine import Retriever
 
 MESSAGES = "messages"
 PLAN = "plan"
+PREP = "prep"
 EXPLORE = "explore_capability"
 LAST_SITUATION = "last_situation"
 FEEDBACK = "feedback"
 EXPLORE_PAGE = "ui/explore.py"
 PLAN_PAGE = "ui/plan.py"
 CHAT_PAGE = "ui/chat.py"
+# Keys (whole, or the start of them) of the plan page's widgets: dropped when the plan is cleared or replaced, so
+# the widgets show the new plan rather than what was typed into them before.
+PLAN_WIDGETS = ("situation-text", "add-capability", "pick-", "rate-", "evidence-", "grow-", "sbi-", "woop-",
+                "action-", "own-")
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,41 @@ def plan() -> dict:
     return current
 
 
+def prep() -> dict:
+    """The plan page's answers (created empty on first use)."""
+    current = st.session_state.get(PREP)
+    if not isinstance(current, dict):
+        current = st.session_state[PREP] = {}
+    return current
+
+
+def plan_is_empty() -> bool:
+    """Whether the plan holds nothing at all: no capability, indicator, situation or answer."""
+    current = st.session_state.get(PLAN)
+    held = isinstance(current, dict) and any(current.get(k) for k in ("capabilities", "indicators", "situations"))
+    return not held and not st.session_state.get(PREP)
+
+
+def _forget_plan_widgets() -> None:
+    for key in list(st.session_state):
+        if isinstance(key, str) and key.startswith(PLAN_WIDGETS):
+            del st.session_state[key]
+
+
+def clear_plan() -> None:
+    """Empty the plan and the plan page's answers, and what its widgets held."""
+    st.session_state[PLAN] = new_plan()
+    st.session_state[PREP] = {}
+    _forget_plan_widgets()
+
+
+def replace_plan(selection, answers) -> None:
+    """Put a whole plan (a coaching.plan.Selection and Answers, say from a saved file) in place of this one."""
+    st.session_state[PLAN] = selection.apply(new_plan())
+    st.session_state[PREP] = answers.to_state()
+    _forget_plan_widgets()
+
+
 def _append(items: list, values) -> None:
     for value in values:
         if value and value not in items:
@@ -203,3 +245,9 @@ def explore(capability_id: str) -> None:
     st.session_state[EXPLORE] = capability_id
     st.switch_page(EXPLORE_PAGE, query_params={"capability": capability_id})
 
+
+def model_name(retriever) -> str:
+    """The language model's name for the About panel (never its folder path)."""
+    from index.tune import describe
+
+    return describe(retriever.encoder.name)
