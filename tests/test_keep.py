@@ -161,6 +161,7 @@ def test_the_plan_page_warns_and_offers_every_download():
                       "Chat transcript (Markdown)"]
     assert not at.sidebar.get("download_button"), "the downloads are on the page itself, not only in the sidebar"
     assert at.button(key="plan-clear").disabled, "nothing to clear yet"
+    assert page(prep={"grow": {}, "situation": " "}).button(key="plan-clear").disabled, "blank answers hold nothing"
 
 
 def test_loading_a_saved_plan_replaces_the_plan_and_its_answers(framework):
@@ -200,8 +201,9 @@ def test_clear_plan_asks_first_then_empties_everything():
     at = page({"capabilities": [RESILIENCE], "indicators": ["displays-resilience.1"], "situations": ["Mine"]},
               {"ratings": {"displays-resilience.1": 4}, "grow": {"goal": "x"}})
     at.button(key="plan-clear").click().run()
-    assert any("Clear the whole plan (1 capability, the situation you wrote and your ratings and notes)?" in w.value
-               for w in at.warning)
+    question = "Clear the whole plan (1 capability, the situation you wrote and what you filled in on the " \
+               "preparation page)?"
+    assert any(question in w.value for w in at.warning)
     at.button(key="plan-clear-no").click().run()
     assert at.session_state["plan"]["capabilities"] == [RESILIENCE]
     at.button(key="plan-clear").click().run()

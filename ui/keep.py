@@ -24,10 +24,11 @@ def _plural(n: int, one: str, many: str) -> str:
 def _holds() -> str:
     current = state.plan()
     parts = [_plural(len(current["capabilities"]), "capability", "capabilities")]
-    if current["situations"] or state.prep().get("situation"):
+    prep = state.prep()
+    if state.holds(current["situations"]) or state.holds(prep.get("situation")):
         parts.append("the situation you wrote")
-    if state.prep():
-        parts.append("your ratings and notes")
+    if state.holds({k: v for k, v in prep.items() if k != "situation"}):
+        parts.append("what you filled in on the preparation page")
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 

@@ -146,11 +146,23 @@ def prep() -> dict:
     return current
 
 
+def holds(value) -> bool:
+    """Whether a plain value holds anything: a non-blank text, a number, or a collection holding something."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, dict):
+        return any(holds(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(holds(v) for v in value)
+    return value is not None
+
+
 def plan_is_empty() -> bool:
     """Whether the plan holds nothing at all: no capability, indicator, situation or answer."""
     current = st.session_state.get(PLAN)
-    held = isinstance(current, dict) and any(current.get(k) for k in ("capabilities", "indicators", "situations"))
-    return not held and not st.session_state.get(PREP)
+    held = isinstance(current, dict) and any(holds(current.get(k)) for k in ("capabilities", "indicators",
+                                                                              "situations"))
+    return not held and not holds(st.session_state.get(PREP))
 
 
 def _forget_plan_widgets() -> None:
