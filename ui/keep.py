@@ -128,6 +128,6 @@ def panel(framework, selection: Selection, answers: Answers, sheet, messages: li
                            file_name=export.filename("chat", sheet.created, "md"), mime="text/markdown",
                            key="download-chat", icon=":material/forum:", on_click="ignore",
                            disabled=not messages, help=None if messages else "The chat is empty.")
-    with st.expander("Load a saved plan", icon=":material/upload_file:"):
+    with st.expander("Load a saved plan", icon=":material/upload_file:", key="plan-load-open", on_change="rerun"):
         _load_form(framework)
     _clear_form()

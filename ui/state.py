@@ -42,10 +42,7 @@ FEEDBACK = "feedback"
 EXPLORE_PAGE = "ui/explore.py"
 PLAN_PAGE = "ui/plan.py"
 CHAT_PAGE = "ui/chat.py"
-# Keys (whole, or the start of them) of the plan page's widgets: dropped when the plan is cleared or replaced, so
-# the widgets show the new plan rather than what was typed into them before.
-PLAN_WIDGETS = ("situation-text", "add-capability", "pick-", "rate-", "evidence-", "grow-", "sbi-", "woop-",
-                "action-", "own-")
+PLAN_GENERATION = "plan_generation"
 
 
 @dataclass(frozen=True)
@@ -165,24 +162,39 @@ def plan_is_empty() -> bool:
     return not held and not holds(st.session_state.get(PREP))
 
 
-def _forget_plan_widgets() -> None:
-    for key in list(st.session_state):
-        if isinstance(key, str) and key.startswith(PLAN_WIDGETS):
-            del st.session_state[key]
+def plan_widget(name: str) -> str:
+    """The key of a plan-page widget called `name`: the name itself until the plan is first cleared or replaced,
+    then `name@<n>`, renamed each time, so every widget starts afresh from the new plan."""
+    generation = st.session_state.get(PLAN_GENERATION, 0)
+    return f"{name}@{generation}" if generation else name
+
+
+def stale_plan_widget(key: str) -> bool:
+    """Whether a plan-page widget's key is from before the plan was last cleared or replaced.
+
+    Its callback must then do nothing. A browser that has not yet drawn the new page sends the values of the
+    widgets it still shows with the next click; Streamlit reads a widget it has dropped as changed and runs its
+    callback, which would put part of the old plan back (seen in the browser test at 390 px).
+    """
+    return plan_widget(key.rsplit("@", 1)[0]) != key
+
+
+def _renew_plan_widgets() -> None:
+    st.session_state[PLAN_GENERATION] = st.session_state.get(PLAN_GENERATION, 0) + 1
 
 
 def clear_plan() -> None:
     """Empty the plan and the plan page's answers, and what its widgets held."""
     st.session_state[PLAN] = new_plan()
     st.session_state[PREP] = {}
-    _forget_plan_widgets()
+    _renew_plan_widgets()
 
 
 def replace_plan(selection, answers) -> None:
     """Put a whole plan (a coaching.plan.Selection and Answers, say from a saved file) in place of this one."""
     st.session_state[PLAN] = selection.apply(new_plan())
     st.session_state[PREP] = answers.to_state()
-    _forget_plan_widgets()
+    _renew_plan_widgets()
 
 
 def _append(items: list, values) -> None:
