@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# axe-core (MPL-2.0) for the browser tests' accessibility scan: installed from npm into build/, never committed.
+AXE_VERSION := 4.14.1
+AXE := build/axe/node_modules/axe-core/axe.min.js
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run install install-dev index test check lint bench evaluate clean
+.PHONY: run install install-dev index test check lint bench evaluate clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +33,13 @@ run: index
 	@echo "ILS Coach: open http://localhost:$(PORT) in your browser (Ctrl+C stops it)"
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: install-dev
+axe:
+	@if [ -f $(AXE) ] && grep -q '"version": "$(AXE_VERSION)"' build/axe/node_modules/axe-core/package.json; then :; \
+	elif command -v npm >/dev/null; then \
+		npm install --prefix build/axe --no-audit --no-fund --no-package-lock --no-save --silent axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the browser tests skip their accessibility scan (apt-get install npm)"; fi
+
+test: install-dev axe
 	$(BIN)/python -m pytest
 
 lint: install-dev
