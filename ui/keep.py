@@ -75,7 +75,7 @@ def _load(saved: planfile.Saved, name: str) -> None:
 
 def _load_form(framework) -> None:
     key = f"plan-upload-{st.session_state.get(UPLOADS, 0)}"
-    upload = st.file_uploader("Plan file (JSON) downloaded from this page", type=["json"], key=key,
+    upload = st.file_uploader("Plan file (JSON) downloaded from this page", type=["json"], key=key, max_upload_size=1,
                               help="The file stays in this session; loading it replaces the plan on this page.")
     if upload is None:
         return
