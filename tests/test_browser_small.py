@@ -51,7 +51,10 @@ def sidebar_open(page) -> bool:
     return page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "false"
 
 
-def test_small_screen_chat_navigation_and_plan(app_server, phone, screenshots, axe_script):
+def test_small_screen_chat_navigation_and_plan(real_retriever, app_server, phone, screenshots, axe_script):
+    """On a phone: add from an answer, open the navigation, choose the plan page (the navigation closes), download
+    the plan, clear it, refuse a foreign file, load the plan back. `real_retriever` comes first so that the index is
+    built before the page waits for the server."""
     from playwright.sync_api import expect
 
     page = phone
@@ -118,7 +121,9 @@ def test_small_screen_chat_navigation_and_plan(app_server, phone, screenshots, a
     assert_accessible(page, axe_script, "plan page after loading a plan file, 390 px")
 
 
-def test_small_screen_explore_link_and_map_by_tap(app_server, phone, screenshots, axe_script, real_retriever):
+def test_small_screen_explore_link_and_map_by_tap(real_retriever, app_server, phone, screenshots, axe_script):
+    """On a phone: an explore link shows its capability on the first screen; the map's legend is whole, a tapped
+    mark is read under the map and opens its capability, and the chart's toolbar covers no button."""
     from playwright.sync_api import expect
 
     page = phone
