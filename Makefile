@@ -4,11 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# axe-core (MPL-2.0) for the browser tests' accessibility scan: installed from npm into build/, never committed.
+AXE_VERSION := 4.14.1
+AXE := build/axe/node_modules/axe-core/axe.min.js
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: run install install-dev index test test-fast check lint bench evaluate clean
+.PHONY: run install install-dev index test test-fast check lint bench evaluate clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +35,12 @@ run: index
 	@echo "ILS Coach: open http://localhost:$(PORT) in your browser (Ctrl+C stops it)"
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
 
+axe:
+	@if [ -f $(AXE) ] && grep -q '"version": "$(AXE_VERSION)"' build/axe/node_modules/axe-core/package.json; then :; \
+	elif command -v npm >/dev/null; then \
+		npm install --prefix build/axe --no-audit --no-fund --no-package-lock --no-save --silent axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the browser tests skip their accessibility scan (apt-get install npm)"; fi
+
 # One tier of the tests: $(1) is the marker expression, $(2) more pytest options. Exit code 5 (no test collected,
 # as when TESTS names files with nothing in that tier) is not a failure.
 define tier
@@ -44,7 +53,7 @@ test-fast: install-dev
 
 # The fast tier first, stopping at its first failure, then the real-model tier (the real model, index, server
 # and browser), which tunes the model only when the tuned-model cache (ILS_COACH_CACHE_DIR) lacks it.
-test: install-dev
+test: install-dev axe
 	$(call tier,not slow,-x)
 	$(call tier,slow,)
 

@@ -10,7 +10,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
-from ui import state  # noqa: E402  (after the offline switches, before anything loads a model)
+from ui import layout, state  # noqa: E402  (after the offline switches, before anything loads a model)
 
 st.set_page_config(page_title="ILS Coach", page_icon="🧭", layout="wide")
 
@@ -21,5 +21,6 @@ pages = [
     st.Page(state.PLAN_PAGE, title="Coaching preparation", icon=":material/assignment:", url_path="plan"),
 ]
 page = st.navigation(pages)
+layout.close_navigation_on_small_screens()
 state.warm()
 page.run()

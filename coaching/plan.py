@@ -108,6 +108,16 @@ class Answers:
             own_actions=_text_map(state.get("own_actions"), MODES),
         )
 
+    def to_state(self) -> dict:
+        """The page's answers dict for these answers (what `from_state` reads back to the same answers)."""
+        state: dict = {} if self.situation is None else {"situation": self.situation}
+        for name in ("ratings", "evidence", "grow", "sbi", "woop", "own_actions"):
+            if getattr(self, name):
+                state[name] = dict(getattr(self, name))
+        if self.actions:
+            state["actions"] = list(self.actions)
+        return state
+
 
 def _texts(value: object) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Iterable):

@@ -261,6 +261,21 @@ def read(folder: Path, want_key: str) -> Tuned | None:
     return Tuned(folder, want_key, str(record.get("weights_sha256", ""))) if ok else None
 
 
+def describe(model: str) -> str:
+    """A model's name for people, never a folder path: the base model's name, and "tuned on the ILS Coach
+    exemplars" when `model` is a tuned model's folder (say "all-MiniLM-L6-v2, tuned on the ILS Coach
+    exemplars")."""
+    try:
+        record = json.loads((Path(model) / RECORD).read_text(encoding="utf-8"))
+        base = record.get("base_model") if isinstance(record, dict) else None
+    except (OSError, ValueError):
+        base = None
+    name = str(base or model).rstrip("/\\")
+    if Path(name).is_absolute() or name.startswith((".", "~")):
+        name = Path(name).name
+    return f"{name}, tuned on the ILS Coach exemplars" if base else name
+
+
 def folder_for(cache_dir: Path, tuned_key: str) -> Path:
     """Where the tuned model with this key lives in the cache."""
     return Path(cache_dir) / MODELS / tuned_key

@@ -396,3 +396,40 @@ def screenshots() -> Path:
     folder = ROOT / "build" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+AXE = ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's axe.min.js, installed from npm by `make axe` into build/ (kept out of git)."""
+    if not AXE.exists():
+        reason = f"axe-core is not installed at {AXE.relative_to(ROOT)} (run `make axe`)"
+        if os.environ.get("ILS_COACH_REQUIRE_BROWSER"):
+            pytest.fail(f"browser test required but {reason}")
+        pytest.skip(reason)
+    return AXE
+
+
+def axe_violations(page, script: Path) -> list[str]:
+    """Run axe-core's WCAG 2.2 A and AA rules on the page as it is now; one line per rule broken, naming the
+    elements (at most five) and what is wrong with the first."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(script))
+    found = page.evaluate(
+        """async (tags) => {
+             const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
+             return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.map(n => n.target.join(" ")), why: v.nodes[0] ? v.nodes[0].failureSummary : ""}));
+           }""", WCAG_22_AA)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s): {v['nodes'][:5]}; {v['why']}"
+            for v in found]
+
+
+def assert_accessible(page, script: Path, where: str) -> None:
+    """No WCAG 2.2 A or AA violation on the page as it is now (axe-core); prints the count with `where`."""
+    found = axe_violations(page, script)
+    print(f"\naxe, {where}: {len(found)} violation(s)")
+    assert not found, "\n".join(found)

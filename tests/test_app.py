@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui import layout
 
 NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
 RESTRUCTURE = "We are restructuring the division and staff are anxious about their jobs"
@@ -241,7 +242,7 @@ def test_user_html_and_markdown_are_shown_inert(fake_app):
     say(app, HOSTILE)
     assert last_answer(app).kind == "answer", "the words in the cards come from the user's text"
     assert app.text[0].value == HOSTILE
-    assert not app.get("html")
+    assert {h.proto.body for h in app.get("html")} <= {layout.HIDDEN, layout.CLOSE_NAVIGATION}, "only the app's own"
     for m in app.markdown:
         assert "<script>" not in m.value and "<img" not in m.value
         assert "](javascript:" not in m.value and ":red[red]" not in m.value
@@ -259,11 +260,40 @@ def test_add_to_plan_and_feedback_are_kept_in_the_session(fake_app):
     plan = app.session_state["plan"]
     assert plan["capabilities"] == [top.match.id]
     assert plan["indicators"] == [e.match.id for e in top.evidence if e.fits], "only the fitting ones are ticked"
-    assert plan["situations"] == [NEGOTIATION]
+    assert plan["situations"] == [f"{NEGOTIATION}."]
     assert [b for b in app.button if b.key == button.key][0].label == "In coaching plan"
     app.feedback[0].set_value(0).run()
     assert app.session_state["feedback"] == {app.session_state["messages"][-1]["id"]: "down"}
     assert not app.exception
+
+
+def add_first_new_card(at: AppTest) -> str:
+    """Click "Add to coaching plan" on the latest answer's best card not in the plan yet; its capability id."""
+    message = at.session_state["messages"][-1]
+    held = at.session_state["plan"]["capabilities"] if "plan" in at.session_state else []
+    card = next(c for c in message["answer"].cards if c.match.id not in held)
+    [b for b in at.button if b.key == f"plan-{message['id']}-{card.match.id}"][0].click().run()
+    assert not at.exception, at.exception
+    return card.match.id
+
+
+def test_adding_from_a_follow_up_keeps_the_situation_once_as_written(app):
+    say(app, RESTRUCTURE)
+    first = add_first_new_card(app)
+    say(app, "thanks")
+    assert last_answer(app).kind == "nothing-fits"
+    say(app, RESISTING)
+    second = add_first_new_card(app)
+    say(app, "and the deputy secretary wants the new structure in place by June")
+    third = add_first_new_card(app)
+    plan = app.session_state["plan"]
+    assert plan["capabilities"] == [first, second, third]
+    assert plan["situations"] == [f"{RESTRUCTURE}. And my director is also resisting the change. And the deputy "
+                                  "secretary wants the new structure in place by June."]
+    [b for b in app.button if b.label == "New situation"][0].click().run()
+    say(app, NEGOTIATION)
+    add_first_new_card(app)
+    assert app.session_state["plan"]["situations"][1:] == [f"{NEGOTIATION}."]
 
 
 def test_explore_button_opens_the_capability(fake_app):
@@ -282,7 +312,25 @@ def test_clear_conversation_brings_back_the_greeting(fake_app):
     app.sidebar.button[0].click().run()
     assert app.session_state["messages"] == []
     assert [b for b in app.button if b.key == "example-0"]
+    assert not app.sidebar.info, "an empty plan needs no question"
     assert not app.exception
+
+
+def test_clear_conversation_offers_to_clear_the_plan_too(app):
+    say(app, NEGOTIATION)
+    add_first_new_card(app)
+    app.sidebar.button[0].click().run()
+    assert app.session_state["messages"] == []
+    assert "Your coaching plan still holds 1 capability and the situation you wrote" in app.sidebar.info[0].value
+    app.sidebar.button(key="keep-clear-too").click().run()
+    assert app.session_state["plan"]["capabilities"] == [] and app.session_state["plan"]["situations"] == []
+    assert app.sidebar.success[0].value == "The conversation and the coaching plan are cleared."
+    assert not app.exception
+
+
+def test_about_names_the_model_not_its_folder(app):
+    model = [c.value.replace("\\", "") for c in app.sidebar.caption if c.value.startswith("Model")]
+    assert model == ["Model: all-MiniLM-L6-v2, tuned on the ILS Coach exemplars"]
 
 
 def test_a_broken_framework_gives_a_friendly_error(tmp_path, monkeypatch):

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from tests.conftest import assert_accessible
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
@@ -19,7 +21,7 @@ def chat_box(page):
     return box
 
 
-def test_situation_answer_in_browser(app_server, page, screenshots):
+def test_situation_answer_in_browser(app_server, page, screenshots, axe_script):
     page.goto(app_server)
     box = chat_box(page)
     assert page.get_by_text("nothing you type is stored").filter(visible=True).count() >= 1
@@ -38,6 +40,7 @@ def test_situation_answer_in_browser(app_server, page, screenshots):
     add = page.get_by_role("button", name="Add to coaching plan")
     assert add.count() == 1, "only the best match is open"
     page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
+    assert_accessible(page, axe_script, "chat page with an answer")
     summaries.filter(has_text=cards[1]).click()
     add.nth(1).wait_for(timeout=10_000)
     assert add.count() == 2

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import assert_accessible
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NEGOTIATES = "negotiates-persuasively"
 
 
-def test_explore_page_in_browser(app_server, page, screenshots, real_retriever):
+def test_explore_page_in_browser(app_server, page, screenshots, real_retriever, axe_script):
     framework = real_retriever.framework
     cap = framework.capability(NEGOTIATES)
     page.set_viewport_size({"width": 1280, "height": 2400})
@@ -29,6 +31,7 @@ def test_explore_page_in_browser(app_server, page, screenshots, real_retriever):
     page.mouse.move(5, 5)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(screenshots / "explore.png"), full_page=True)
+    assert_accessible(page, axe_script, "explore page, a capability")
     page.set_viewport_size({"width": 1280, "height": 1000})
 
     page.get_by_role("button", name="Displays resilience").first.click()
@@ -48,6 +51,7 @@ def test_explore_page_in_browser(app_server, page, screenshots, real_retriever):
     page.set_viewport_size({"width": 1280, "height": 1700})
     page.wait_for_timeout(1500)
     page.screenshot(path=str(screenshots / "explore-map.png"), full_page=True)
+    assert_accessible(page, axe_script, "explore page, the map with a situation placed")
 
     page.get_by_role("tab", name="Compare").click()
     page.get_by_role("heading", name="Compare capabilities").wait_for(timeout=30_000)
@@ -55,6 +59,7 @@ def test_explore_page_in_browser(app_server, page, screenshots, real_retriever):
     page.set_viewport_size({"width": 1280, "height": 2600})
     page.wait_for_timeout(1000)
     page.screenshot(path=str(screenshots / "explore-compare.png"), full_page=True)
+    assert_accessible(page, axe_script, "explore page, compare")
     assert page.get_by_role("heading", name="Displays resilience").count() >= 1
 
 

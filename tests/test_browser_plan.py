@@ -6,13 +6,15 @@ import io
 
 import pytest
 
+from tests.conftest import assert_accessible
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SITUATION = "One of my directors keeps missing deadlines and I need to give her honest feedback next week."
 INDICATOR = "Provides clear, constructive and timely feedback"
 
 
-def test_plan_page_in_browser(app_server, page, screenshots):
+def test_plan_page_in_browser(app_server, page, screenshots, axe_script):
     from pypdf import PdfReader
 
     page.goto(f"{app_server}/plan")
@@ -39,6 +41,7 @@ def test_plan_page_in_browser(app_server, page, screenshots):
     page.set_viewport_size({"width": 1280, "height": 2200})
     page.wait_for_timeout(800)
     page.screenshot(path=str(screenshots / "plan.png"), full_page=True)
+    assert_accessible(page, axe_script, "plan page, conversation tab")
 
     page.get_by_role("tab", name="5 Resources").click()
     page.get_by_text("Coaching conversations and the manager-as-coach model", exact=True).wait_for(timeout=30_000)

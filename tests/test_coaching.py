@@ -380,7 +380,8 @@ def test_page_without_the_chat():
     assert not at.exception
     assert "Your plan is empty" in at.info[0].value
     buttons = {b.label: b for b in at.get("download_button")}
-    assert set(buttons) == {"Preparation sheet (PDF)", "Preparation sheet (Markdown)", "Chat transcript (Markdown)"}
+    assert set(buttons) == {"Plan file (JSON)", "Preparation sheet (PDF)", "Preparation sheet (Markdown)",
+                            "Chat transcript (Markdown)"}
     assert buttons["Chat transcript (Markdown)"].proto.disabled
     assert not buttons["Preparation sheet (PDF)"].proto.disabled
 

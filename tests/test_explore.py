@@ -470,6 +470,38 @@ def test_page_map_renders_coloured_by_cluster(app):
     assert {t["field"] for t in layer["encoding"]["tooltip"]} >= {"indicator", "capability"}
     assert len(specs[0]["layer"]) == 1 and not situation_marked(specs[0])
     assert not any("Nearest behaviours" in m for m in markdown_texts(app))
+    legend = layer["encoding"]["color"]["legend"]
+    assert legend["columns"] == 1 and legend["labelLimit"] == 0, "cluster names are never cut"
+    assert specs[0]["usermeta"]["embedOptions"]["renderer"] == "svg"
+
+
+@pytest.mark.slow
+def test_page_map_reads_a_mark_without_hover(app, real_atlas):
+    point = real_atlas.projection.points[7]
+    behaviour = point.behaviour
+    app.session_state["explore_view"] = "Map"
+    app.run()
+    assert not [c for c in app.caption if behaviour.cluster in c.value]
+    app.selectbox(key="explore_point").select(behaviour.indicator_id).run()
+    no_exceptions(app)
+    assert f"**{behaviour.text}**" in [m.replace("\\", "") for m in markdown_texts(app)]
+    assert any(behaviour.cluster in c.value.replace("\\", "") for c in app.caption)
+    marked = [layer for layer in vega_specs(app)[0]["layer"] if layer["mark"].get("shape") == "square"]
+    assert len(marked) == 1, "the chosen mark is marked on the map"
+    app.button(key="point-open").click().run()
+    no_exceptions(app)
+    assert [h.value for h in app.header] == [behaviour.capability]
+    assert "The behaviour you followed:" in [c.value for c in app.caption]
+
+
+@pytest.mark.slow
+def test_page_shows_the_capability_before_the_list(app):
+    app.query_params["capability"] = NEGOTIATES
+    app.run()
+    no_exceptions(app)
+    first, second = app.columns[0], app.columns[1]
+    assert [h.value for h in first.header] == ["Negotiates persuasively"]
+    assert [s.value for s in second.subheader] == ["Clusters and capabilities"]
 
 
 def marks_the_latest_chat_situation(app, atlas, retriever) -> list:

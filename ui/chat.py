@@ -7,7 +7,7 @@ import streamlit as st
 import settings
 from conversation import answer as answers
 from conversation import context, edges, strength
-from ui import common, state
+from ui import common, keep, state
 
 EXAMPLES = (
     "We're negotiating a funding agreement with the states and they won't budge on the cost split.",
@@ -40,14 +40,16 @@ def clear_conversation() -> None:
     st.session_state[state.FEEDBACK] = {}
     st.session_state.pop(state.LAST_SITUATION, None)
     new_situation()
+    keep.offer_to_clear_plan()
 
 
 def ask(text: str) -> None:
     st.session_state[PENDING] = text
 
 
-def add_to_plan(card: answers.Card, situation: str) -> None:
-    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence if e.fits], situation)
+def add_to_plan(card: answers.Card, message_id: int) -> None:
+    source, situation = state.chat_situation(state.messages(), message_id)
+    state.add_to_plan(state.plan(), card.match.id, [e.match.id for e in card.evidence if e.fits], situation, source)
 
 
 def show_anyway(message: dict) -> None:
@@ -76,7 +78,8 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
         scores = st.toggle("Show scores", key=SCORES, persist_state="session",
                            help="Show the similarity scores behind each match (0 to 1).")
         st.button("Clear conversation", on_click=clear_conversation, icon=":material/delete:",
-                  help="Remove every message of this conversation now.")
+                  help="Remove every message of this conversation now; you are then asked about the plan.")
+        keep.clear_offer()
         st.divider()
         st.markdown(f"**Framework in use**  \n{common.inert(framework.title)}")
         with st.expander("About and privacy"):
@@ -84,11 +87,12 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
                 "ILS Coach compares what you describe with the capabilities and behavioural indicators of the "
                 "APS Integrated Leadership System, using a small language model that runs on this computer.\n\n"
                 f"**Privacy.** {PRIVACY} The conversation, your thumbs up or down and your coaching plan last "
-                "only as long as this browser session; *Clear conversation* removes the conversation at once.\n\n"
+                "only as long as this browser tab; *Clear conversation* removes the conversation at once and "
+                "offers to clear the plan. Download the plan on the coaching preparation page to keep it.\n\n"
                 "Matches are a starting point for reflection, not an assessment of anyone. The ILS is published "
                 "by the Australian Public Service Commission; ILS Coach is not produced or endorsed by the APSC."
             )
-            st.caption(f"Model: {common.inert(retriever.encoder.name)}")
+            st.caption(f"Model: {common.inert(state.model_name(retriever))}")
         if loaded_notice:
             st.warning(loaded_notice)
     return top, set(clusters), scores
@@ -107,7 +111,7 @@ def greeting() -> None:
         st.markdown(f":material/lock: {PRIVACY}")
 
 
-def render_card(message_id: int, rank: int, card: answers.Card, situation: str, scores: bool) -> None:
+def render_card(message_id: int, rank: int, card: answers.Card, scores: bool) -> None:
     """One capability as an expander: the best match open, the others one line each until opened."""
     cap = card.match
     label = f"**{rank}\\. {common.inert(cap.name)}** · {card.band}" + (f" {cap.score:.2f}" if scores else "")
@@ -120,7 +124,7 @@ def render_card(message_id: int, rank: int, card: answers.Card, situation: str, 
             added = state.in_plan(state.plan(), cap.id)
             st.button("In coaching plan" if added else "Add to coaching plan", key=f"plan-{message_id}-{cap.id}",
                       icon=":material/check:" if added else ":material/playlist_add:", disabled=added,
-                      on_click=add_to_plan, args=(card, situation),
+                      on_click=add_to_plan, args=(card, message_id),
                       help=f"Keep “{cap.name}” and these behaviours for your coaching preparation")
         behaviours, about = st.tabs(["Behaviours that fit best", "What this capability means"])
         with behaviours:
@@ -164,7 +168,7 @@ def render_answer(message: dict, top: int, clusters: set[str], scores: bool, las
             st.markdown(common.inert(answer.lead))
         st.markdown(common.emphasis(shown.opening))
         for rank, card in enumerate(shown.cards, 1):
-            render_card(message["id"], rank, card, answer.situation, scores)
+            render_card(message["id"], rank, card, scores)
         if shown.cards:
             st.caption("Strong, good or possible: how often matches this strong were right, not their order.",
                        help=strength.MEANING)

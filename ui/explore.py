@@ -19,6 +19,7 @@ SEEN_LINK = "explore_seen_link"
 SEEN_CHAT = "explore_seen_situation"
 PLACED = "explore_situation"
 PLACE_INPUT = "explore_situation_input"
+POINT = "explore_point"
 COMPARE = "explore_compare_ids"
 COMPARE_INPUT = "explore_compare_input"
 VIEW = "explore_view"
@@ -62,10 +63,19 @@ def add_indicator(capability_id: str, indicator_id: str) -> None:
     state.add_to_plan(state.plan(), capability_id, [indicator_id])
 
 
+def plan_situation(text: str) -> tuple[str, int | None]:
+    """What the plan keeps for a situation on the map, and its chat situation number: the chat's latest situation
+    as the person wrote it (see state.chat_situation) when that is what the map shows, else the text as typed."""
+    text = text.strip()
+    if text and text == (st.session_state.get(state.LAST_SITUATION) or "").strip():
+        source, written = state.chat_situation(state.messages())
+        if written:
+            return written, source
+    return text, None
+
+
 def add_situation(text: str) -> None:
-    situations = state.plan()["situations"]
-    if text.strip() and text.strip() not in situations:
-        situations.append(text.strip())
+    state.add_situation(state.plan(), *plan_situation(text))
 
 
 def open_capability(capability_id: str, indicator_id: str = "") -> None:
@@ -155,9 +165,9 @@ def outline(framework, selected: str | None) -> None:
 def capability_view(atlas, selected: str | None) -> None:
     framework, neighbours = atlas.framework, atlas.neighbours
     if not selected:
-        st.info("Choose a capability on the left, search above, or follow an “explore” link from a chat answer. "
-                "Each capability shows its description, its behavioural indicators, and related behaviours in "
-                "other capabilities.")
+        st.info("Choose a capability from the clusters and capabilities listed beside this (below it on a small "
+                "screen), search above, or follow an “explore” link from a chat answer. Each capability shows its "
+                "description, its behavioural indicators, and related behaviours in other capabilities.")
         return
     cap = framework.capability(selected)
     cluster = framework.cluster(cap.cluster_id)
@@ -251,14 +261,40 @@ def situation_form(retriever, atlas):
 
 
 def pick_from_map() -> None:
-    """Open the capability of the dot the user clicked."""
+    """Show the mark the user clicked or tapped below the map (hover is not needed to read it)."""
     event = st.session_state.get("explore_map")
     picked = (event.selection.get("pick") if event is not None else None) or []
-    if picked and picked[0].get("capability_id"):
-        open_capability(picked[0]["capability_id"], picked[0].get("indicator_id", ""))
+    if picked and picked[0].get("indicator_id"):
+        st.session_state[POINT] = picked[0]["indicator_id"]
 
 
-def map_chart(atlas, selected: str | None, placed) -> alt.LayerChart:
+def chosen_point(atlas):
+    """The map point the user chose (by a tap, a click or the list), or None."""
+    wanted = st.session_state.get(POINT)
+    return next((p for p in atlas.projection.points if p.behaviour.indicator_id == wanted), None)
+
+
+def read_point(atlas) -> None:
+    """The chosen mark in words, with a button to open its capability; and a list to choose a mark without
+    pointing at the map at all."""
+    points = {p.behaviour.indicator_id: p.behaviour for p in atlas.projection.points}
+    st.selectbox("Find an indicator on the map", list(points), key=POINT, index=None,
+                 format_func=lambda i: f"{points[i].capability}: {points[i].text}",
+                 placeholder="Tap or click a mark, or choose an indicator here",
+                 help="The chosen indicator is marked with a black square on the map and described here.")
+    point = chosen_point(atlas)
+    if point is None:
+        return
+    behaviour = point.behaviour
+    with st.container(border=True, key="explore-point"):
+        st.markdown(f"**{md(behaviour.text)}**")
+        st.caption(md(f"{behaviour.capability} · {behaviour.cluster}"))
+        st.button(f"Open {behaviour.capability}", key="point-open", icon=":material/arrow_forward:",
+                  on_click=open_capability, args=(behaviour.capability_id, behaviour.indicator_id),
+                  help="Its description, indicators and related behaviours")
+
+
+def map_chart(atlas, selected: str | None, placed, point=None) -> alt.LayerChart:
     points = pd.DataFrame([{
         "x": p.x, "y": p.y, "indicator": p.behaviour.text, "capability": p.behaviour.capability,
         "cluster": p.behaviour.cluster, "capability_id": p.behaviour.capability_id,
@@ -271,7 +307,8 @@ def map_chart(atlas, selected: str | None, placed) -> alt.LayerChart:
     base = alt.Chart(points).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None))
     dots = base.mark_point(filled=True, size=90, opacity=0.85).encode(
         color=alt.Color("cluster:N", title="Cluster", scale=alt.Scale(domain=clusters, range=PALETTE[:len(clusters)]),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0, labelFontSize=13,
+                                          labelColor="#1A1A1A", titleFontSize=13, titleColor="#1A1A1A")),
         shape=alt.Shape("cluster:N", title="Cluster", scale=alt.Scale(domain=clusters, range=SHAPES[:len(clusters)])),
         tooltip=tooltip,
     ).add_params(pick)
@@ -280,6 +317,12 @@ def map_chart(atlas, selected: str | None, placed) -> alt.LayerChart:
         ring = base.transform_filter(alt.datum.selected).mark_point(size=320, color="#111111", strokeWidth=2,
                                                                     filled=False)
         layers.append(ring.encode(tooltip=tooltip))
+    if point is not None:
+        chosen = pd.DataFrame([{"x": point.x, "y": point.y, "label": "Chosen"}])
+        layers.append(alt.Chart(chosen).mark_point(shape="square", size=700, color="#111111", strokeWidth=3,
+                                                   filled=False).encode(x="x:Q", y="y:Q"))
+        layers.append(alt.Chart(chosen).mark_text(dy=24, fontWeight="bold", fontSize=13, color="#111111")
+                      .encode(x="x:Q", y="y:Q", text="label:N"))
     if placed is not None:
         near = pd.DataFrame([{"x": placed.x, "y": placed.y, "x2": p.x, "y2": p.y}
                              for rel in placed.nearest for p in atlas.projection.points
@@ -291,7 +334,9 @@ def map_chart(atlas, selected: str | None, placed) -> alt.LayerChart:
                       .encode(x="x:Q", y="y:Q", tooltip=[alt.Tooltip("label:N", title="")]))
         layers.append(alt.Chart(mark).mark_text(dy=-22, fontWeight="bold", fontSize=13, color="#111111")
                       .encode(x="x:Q", y="y:Q", text="label:N"))
-    return alt.layer(*layers).properties(height=560)
+    # SVG rather than canvas: every mark is an element of its own, labelled for assistive technology, and the
+    # map stays sharp when zoomed on a phone.
+    return alt.layer(*layers).properties(height=560, usermeta={"embedOptions": {"renderer": "svg"}})
 
 
 def map_view(retriever, atlas, selected: str | None) -> None:
@@ -302,12 +347,17 @@ def map_view(retriever, atlas, selected: str | None) -> None:
                "indicators close in meaning tend to sit close together. The two directions of the map are the "
                f"two strongest of the sentence vectors (principal components), which keep {kept:.0f}% of the "
                "variation between indicators, so the map is a rough guide: the related-behaviour lists use the "
-               "full vectors. Hover over a mark to read it; click one to open its capability"
-               + (", ringed marks belong to the capability you have open." if selected else "."))
+               "full vectors. Tap or click a mark (or choose an indicator under the map) to read it below the "
+               "map and open its capability; hovering shows it too"
+               + ("; ringed marks belong to the capability you have open." if selected else "."))
     placed = situation_form(retriever, atlas)
-    chart = map_chart(atlas, selected, placed)
+    chart = map_chart(atlas, selected, placed, chosen_point(atlas))
+    # Room for the chart's toolbar, which Streamlit draws just above a chart once it is hovered or tapped: without
+    # it the toolbar covers the buttons above on a narrow screen.
+    st.space(36)
     st.altair_chart(chart, key="explore_map", on_select=pick_from_map, selection_mode="pick",
                     alt="Map of the framework's behavioural indicators, coloured by cluster")
+    read_point(atlas)
     if placed is not None:
         st.markdown("**Nearest behaviours to your situation** (marked ✚ on the map, with dashed lines)")
         if placed.truncated:
@@ -315,7 +365,7 @@ def map_view(retriever, atlas, selected: str | None) -> None:
         for k, rel in enumerate(placed.nearest):
             related_row(rel, key=f"near-{k}")
         situation = st.session_state.get(PLACED, "").strip()
-        in_plan = situation in state.plan()["situations"]
+        in_plan = plan_situation(situation)[0] in state.plan()["situations"]
         st.button("Situation in your coaching plan" if in_plan else "Add this situation to coaching plan",
                   key="plan-situation", disabled=in_plan, on_click=add_situation, args=(situation,),
                   help="Keep this situation in the coaching plan for this session")
@@ -395,11 +445,13 @@ def page(retriever) -> None:
         tabs = st.tabs(list(VIEWS), key=VIEW, on_change="rerun")
         with tabs[0]:
             if tabs[0].open:
-                left, right = st.columns([1, 2], gap="large")
-                with left:
-                    outline(framework, selected)
-                with right:
+                # The chosen capability comes first in reading order, so on a small screen, where the columns
+                # stack, an explore link shows it at once rather than under the list of every capability.
+                main, side = st.columns([2, 1], gap="large")
+                with main:
                     capability_view(atlas, selected)
+                with side:
+                    outline(framework, selected)
         with tabs[1]:
             if tabs[1].open:
                 map_view(retriever, atlas, selected)

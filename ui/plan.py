@@ -8,16 +8,15 @@ from datetime import date
 import streamlit as st
 
 import settings
-from coaching import export, match, prompts
+from coaching import match, prompts
 from coaching.plan import SCALE, Answers, Selection
 from coaching.sheet import build, situation_of
 from corpus import resources as resources_module
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
-from ui import common, state
+from ui import common, keep, state
 from ui.common import inert
 
-PREP = "prep"
 SHOWN_RESOURCES = 5
 KIND = {"course": "Course", "program": "Program", "resource": "Resource"}
 SET_ASIDE = ("Nothing is suggested here for now: the situation on the Focus tab reads as something personal and "
@@ -32,21 +31,15 @@ def load_data(framework_path: str, resources_path: str):
             prompts.load())
 
 
-def prep() -> dict:
-    """The user's answers on this page, kept in the session only."""
-    current = st.session_state.get(PREP)
-    if not isinstance(current, dict):
-        current = st.session_state[PREP] = {}
-    return current
-
-
 def store(section: str, name: str, key: str) -> None:
     """Copy a widget's value into the answers (callbacks run before the page is drawn again)."""
+    if state.stale_plan_widget(key):
+        return
     value = st.session_state.get(key)
     if section == "situation":
-        prep()["situation"] = value or ""
+        state.prep()["situation"] = value or ""
         return
-    bucket = prep().setdefault(section, {})
+    bucket = state.prep().setdefault(section, {})
     if value in (None, ""):
         bucket.pop(name, None)
     else:
@@ -54,12 +47,16 @@ def store(section: str, name: str, key: str) -> None:
 
 
 def toggle_action(action_key: str, key: str) -> None:
-    chosen = [a for a in prep().get("actions", []) if a != action_key]
-    prep()["actions"] = chosen + ([action_key] if st.session_state.get(key) else [])
+    if state.stale_plan_widget(key):
+        return
+    chosen = [a for a in state.prep().get("actions", []) if a != action_key]
+    state.prep()["actions"] = chosen + ([action_key] if st.session_state.get(key) else [])
 
 
 def change(framework, how: str, capability_id: str, key: str | None = None, indicator_id: str = "") -> None:
     """Add or remove a capability, or tick or untick one indicator, in the shared plan."""
+    if key and state.stale_plan_widget(key):
+        return
     selection = Selection.from_state(state.plan(), framework)
     if how == "add":
         capability_id = st.session_state.get(key) or ""
@@ -69,8 +66,8 @@ def change(framework, how: str, capability_id: str, key: str | None = None, indi
         st.session_state[key] = None
     elif how == "remove":
         selection = selection.remove(framework, capability_id)
-        for ind in framework.capability(capability_id).indicators:
-            st.session_state.pop(f"pick-{ind.id}", None)
+    elif capability_id not in selection.capabilities:
+        return  # a tick from a capability already removed (see state.stale_plan_widget)
     else:
         chosen = [i for i in selection.chosen(framework, capability_id) if i != indicator_id]
         if st.session_state.get(key):
@@ -92,13 +89,13 @@ def outline(stages, section: str, help_text: str) -> None:
     for stage in stages:
         st.markdown(f"**{inert(stage.name)}**: {inert(stage.purpose)}")
         bullets(stage.prompts)
-        key = f"{section}-{stage.key}"
+        key = state.plan_widget(f"{section}-{stage.key}")
         st.text_area(f"Your notes: {stage.name}", value=stage.answer, key=key, height=90, help=help_text,
                      on_change=store, args=(section, stage.key, key))
 
 
 def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
-    key = "situation-text"
+    key = state.plan_widget("situation-text")
     st.text_area("The situation you are preparing for", value=situation, key=key, height=110,
                  placeholder="For example: one of my directors keeps missing deadlines and I need to raise it "
                              "with her next week.",
@@ -115,7 +112,7 @@ def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.markdown(f"#### {inert(cap.name)}")
             left.caption(f"Cluster: {inert(cap.cluster)}")
-            right.button("Remove", key=f"remove-{cap.id}", icon=":material/delete:", on_click=change,
+            right.button("Remove", key=state.plan_widget(f"remove-{cap.id}"), icon=":material/delete:", on_click=change,
                          args=(framework, "remove", cap.id), help=f"Take {cap.name} out of the plan",
                          width="stretch")
             with st.expander("What this capability means"):
@@ -123,7 +120,7 @@ def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
             chosen = {i.id for i in cap.indicators}
             st.caption("Tick the behaviours you want to work on:")
             for ind in framework.capability(cap.id).indicators:
-                key = f"pick-{ind.id}"
+                key = state.plan_widget(f"pick-{ind.id}")
                 st.checkbox(ind.text, value=ind.id in chosen, key=key, on_change=change,
                             args=(framework, "pick", cap.id, key, ind.id))
     in_plan = {cap.id for cap in sheet.summary.capabilities}
@@ -131,10 +128,11 @@ def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
     names = {cap.id: f"{cap.name} ({framework.cluster(cap.cluster_id).name})" for cap in framework.capabilities}
     if options:
         left, right = st.columns([5, 1], vertical_alignment="bottom")
-        left.selectbox("Add a capability", options, index=None, format_func=names.get, key="add-capability",
+        key = state.plan_widget("add-capability")
+        left.selectbox("Add a capability", options, index=None, format_func=names.get, key=key,
                        placeholder="Choose a capability to add…")
         right.button("Add", key="add-button", icon=":material/add:", on_click=change,
-                     args=(framework, "add", "", "add-capability"), width="stretch",
+                     args=(framework, "add", "", key), width="stretch",
                      help="Add the chosen capability with all of its indicators")
 
 
@@ -160,12 +158,12 @@ def assessment_tab(sheet) -> None:
         for item in cap.indicators:
             with st.container(border=True):
                 left, right = st.columns([3, 2])
-                key = f"rate-{item.id}"
+                key = state.plan_widget(f"rate-{item.id}")
                 options = list(SCALE)
                 left.radio(item.text, options, index=options.index(item.rating) if item.rating else None,
                            format_func=lambda v: f"{v} {SCALE[v]}", horizontal=True, key=key,
                            on_change=store, args=("ratings", item.id, key))
-                key = f"evidence-{item.id}"
+                key = state.plan_widget(f"evidence-{item.id}")
                 right.text_input("Evidence or example (optional)", value=item.evidence, key=key,
                                  placeholder="A recent moment that shows it", on_change=store,
                                  args=("evidence", item.id, key))
@@ -197,11 +195,11 @@ def goal_tab(library, sheet) -> None:
             st.markdown(f"**{name}**")
             st.caption(library.mode_hint(mode))
             for action in (a for a in sheet.suggested if a.mode == mode):
-                key = f"action-{action.key}"
+                key = state.plan_widget(f"action-{action.key}")
                 st.checkbox(f"{inert(action.text)} *({inert(action.capability)})*", value=action.key in chosen,
                             key=key, on_change=toggle_action, args=(action.key, key))
-            key = f"own-{mode}"
-            st.text_area(f"Your own actions: {name.lower()}", value=prep().get("own_actions", {}).get(mode, ""),
+            key = state.plan_widget(f"own-{mode}")
+            st.text_area(f"Your own actions: {name.lower()}", value=state.prep().get("own_actions", {}).get(mode, ""),
                          key=key, height=80, placeholder="One action per line", on_change=store,
                          args=("own_actions", mode, key))
 
@@ -235,26 +233,6 @@ def resources_tab(sheet) -> None:
             for s in sheet.sessions))
 
 
-def downloads(sheet, framework_title: str) -> None:
-    with st.sidebar:
-        st.subheader("Download")
-        st.caption("Built when you click, in this session only: nothing is saved on the server.")
-        st.download_button("Preparation sheet (PDF)", data=lambda: export.pdf(sheet),
-                           file_name=export.filename("coaching-prep", sheet.created, "pdf"),
-                           mime="application/pdf", key="download-pdf", icon=":material/picture_as_pdf:",
-                           on_click="ignore", width="stretch")
-        st.download_button("Preparation sheet (Markdown)", data=lambda: export.markdown(sheet),
-                           file_name=export.filename("coaching-prep", sheet.created, "md"),
-                           mime="text/markdown", key="download-md", icon=":material/description:",
-                           on_click="ignore", width="stretch")
-        messages = list(state.messages())
-        st.download_button("Chat transcript (Markdown)",
-                           data=lambda: export.transcript(messages, sheet.created, framework_title),
-                           file_name=export.filename("chat", sheet.created, "md"), mime="text/markdown",
-                           key="download-chat", icon=":material/forum:", on_click="ignore", width="stretch",
-                           disabled=not messages, help=None if messages else "The chat is empty.")
-
-
 st.title("Coaching preparation")
 st.caption("Prepare for a coaching session, a performance conversation or a development discussion: choose the "
            "capabilities, rate yourself, plan the conversation, and take a printable sheet with you.")
@@ -267,7 +245,7 @@ except (CorpusError, resources_module.ResourceError, match.LabelError, prompts.P
     st.stop()
 
 selection = Selection.from_state(state.plan(), framework)
-answers = Answers.from_state(prep())
+answers = Answers.from_state(state.prep())
 situation = situation_of(selection, answers)
 distressed = bool(situation) and state.guard().check(situation).distress
 if distressed:
@@ -276,7 +254,7 @@ sheet = build(framework, selection, answers, library, page_resources, labels, da
 st.caption(" · ".join([plural(len(sheet.summary.capabilities), "capability", "capabilities"),
                         plural(sum(len(c.indicators) for c in sheet.summary.capabilities), "indicator"),
                         f"{sheet.summary.rated} rated"] + (["feedback outline included"] if sheet.sbi else [])))
-downloads(sheet, framework.title)
+keep.panel(framework, selection, answers, sheet, list(state.messages()))
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", "2 Self-assessment", "3 Conversation", "4 Goal and actions",
                                             "5 Resources"])
 with focus:
