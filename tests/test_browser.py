@@ -75,3 +75,31 @@ def test_distress_gets_the_care_reply_in_browser(app_server, page, screenshots):
     box.press("Enter")
     page.get_by_text("Questions to think about").wait_for(timeout=60_000)
     assert page.get_by_role("button", name="Explore").count() == 1, "the best match is open"
+
+
+def test_thin_input_requests_and_match_strength_in_browser(app_server, page, screenshots):
+    """Issue 12, items 2-4: a thin line is asked back (and can be answered anyway), a writing request is refused
+    in plain words, and the strength labels explain themselves on hover."""
+    page.goto(app_server)
+    box = chat_box(page)
+    box.fill("things are bad at work")
+    box.press("Enter")
+    page.get_by_text("There isn't quite enough in that").wait_for(timeout=60_000)
+    assert page.get_by_text("Who is involved").is_visible()
+    assert page.get_by_role("button", name="Explore").count() == 0, "no cards before a real description"
+    page.screenshot(path=str(screenshots / "chat-clarify.png"), full_page=True)
+    page.get_by_role("button", name="Show matches anyway").click()
+    page.get_by_role("button", name="Explore").first.wait_for(timeout=60_000)
+    summaries = page.locator("[data-testid='stExpander'] summary [data-testid='stMarkdownContainer']")
+    cards = [t for t in summaries.all_inner_texts() if t[:1].isdigit()]
+    assert cards and all(any(band in t for band in ("Strong match", "Good match", "Possible match")) for t in cards)
+    caption = page.get_by_text("Strong, good or possible").first
+    caption.wait_for(timeout=10_000)
+    caption.locator("xpath=ancestor::*[@data-testid='stCaptionContainer' or @data-testid='stElementContainer'][1]") \
+        .get_by_test_id("stTooltipHoverTarget").first.hover()
+    page.get_by_text("does not depend on the card's place").wait_for(timeout=10_000)
+    box = chat_box(page)
+    box.fill("Can you write an all-staff email announcing the restructure")
+    box.press("Enter")
+    page.get_by_text("I can't write documents, emails or speeches for you").wait_for(timeout=60_000)
+    page.screenshot(path=str(screenshots / "chat-limits.png"), full_page=True)

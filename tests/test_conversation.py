@@ -215,7 +215,7 @@ def test_plan_helpers_keep_ids_unique_and_ordered():
     state.add_to_plan(plan, "a", ["a.1"], "")
     state.add_to_plan(plan, "b", ["b.2", "b.3"], "first situation")
     assert plan == {"capabilities": ["b", "a"], "indicators": ["b.1", "b.2", "a.1", "b.3"],
-                    "situations": ["first situation"]}
+                    "situations": ["first situation"], "chat_situations": {}}
     assert state.in_plan(plan, "a")
     state.remove_from_plan(plan, "b", ["b.1", "b.2", "b.3"])
     assert plan["capabilities"] == ["a"] and plan["indicators"] == ["a.1"] and not state.in_plan(plan, "b")
