@@ -135,7 +135,7 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
     if torch_retriever is not None:
         out["torch"] = {"query": stats["query_torch"], "encode": stats["encode_torch"],
                         "query_best_of_rounds": summary(best_of(seconds["query_torch"], len(situations))),
-                        "encoder": torch_retriever.encoder.backend}
+                        "encoder": getattr(torch_retriever.encoder, "backend", type(torch_retriever.encoder).__name__)}
     if alternatives:
         out["alternatives"] = {
             name: {**stats[name], "query_p50_ratio": ratio(query["p50_ms"], stats[name]["p50_ms"]),

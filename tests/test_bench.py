@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import threading
@@ -185,3 +186,36 @@ def test_children_get_the_index_folder_and_the_tuned_model_cache(tmp_path, monke
     assert env["ILS_COACH_INDEX_DIR"] == str(tmp_path / "index")
     assert env["ILS_COACH_CACHE_DIR"] == str(tmp_path / "cache")
     assert "ILS_COACH_CACHE_DIR" not in cold.environment(tmp_path / "index"), "the shared cache unless told"
+
+
+def test_latency_times_the_torch_path_in_the_same_loop(tiny_retriever):
+    other = copy.copy(tiny_retriever)
+    texts = ["two managers keep arguing", "we are over budget"]
+    out = latency.measure(tiny_retriever, texts, rounds=2, alternatives=False, warmup=1, torch_retriever=other)
+    assert out["torch"]["query"]["n"] == out["torch"]["encode"]["n"] == out["query"]["n"] == 4
+    assert out["torch"]["query_best_of_rounds"]["n"] == 2
+    assert out["torch"]["encoder"] == "FakeEncoder"
+
+
+def test_onnx_and_torch_paths_side_by_side():
+    def timed(p50, p95):
+        return {"p50_ms": p50, "p95_ms": p95}
+
+    result = {"latency": {"query": timed(4.0, 5.5), "encode": timed(3.0, 4.5),
+                          "torch": {"query": timed(11.0, 14.0), "encode": timed(10.0, 12.5)}},
+              "cold": {"with_index": {"median_s": 0.55, "peak_rss_mb": 180.0},
+                       "with_index_on_torch": {"median_s": 1.4, "peak_rss_mb": 340.0}}}
+    side = report.paths(result)
+    assert side["onnxruntime"] == {"cold_start_s": 0.55, "cli_peak_rss_mb": 180.0, "encode_p50_ms": 3.0,
+                                   "encode_p95_ms": 4.5, "query_p50_ms": 4.0, "query_p95_ms": 5.5}
+    assert side["torch"] == {"cold_start_s": 1.4, "cli_peak_rss_mb": 340.0, "encode_p50_ms": 10.0,
+                             "encode_p95_ms": 12.5, "query_p50_ms": 11.0, "query_p95_ms": 14.0}
+    lines = report.table(result).splitlines()
+    row = {}
+    for line in lines:  # the side-by-side table comes first; the figures table repeats one label below it
+        row.setdefault(line.split("  ")[0], line)
+    assert row["encode p50 / p95 (ms)"].split()[-6:] == ["3.000", "/", "4.500", "10.0", "/", "12.5"]
+    assert row["query p50 / p95 (ms)"].split()[-6:] == ["4.000", "/", "5.500", "11.0", "/", "14.0"]
+    assert row["CLI peak RSS, one query (MB)"].split()[-2:] == ["180.0", "340.0"]
+    assert row["cold start to the first answer, index built (s, median)"].split()[-2:] == ["0.550", "1.400"]
+    assert all(value is None for value in report.paths({})["torch"].values())
