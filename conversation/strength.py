@@ -1,8 +1,8 @@
 """Honest match strength: a capability's score mapped to the calibrated chance that it is right, and a label.
 
 Calibration (dev split of tests/data/situations.jsonl, real tuned model and index): the top three cards of the
-dev situations that were answered (178 with the current model, 534 cards), their capability `score` (a softmax share) binned and each
-bin's share of cards whose capability is among the situation's labels, made monotone by pooling adjacent bins
+dev situations that were answered (178 with the current model, 534 cards), their capability `score` (a softmax
+share) binned and each bin's share of cards whose capability is among the situation's labels, made monotone by pooling adjacent bins
 (pool adjacent violators). The table gives the lower edge of each score bin and that probability;
 `python -m conversation.calibrate` prints it again for the current model and index.
 """
@@ -18,8 +18,8 @@ WEAKEST = "Possible match"
 MEANING = (
     "How likely this capability is to be right for what you describe, from how often matches this strong were "
     "right on labelled practice situations: **Strong match**, about 7 in 10 or more; **Good match**, about "
-    "half or a little more; **Possible match**, about 1 in 3 or fewer. The label does not depend on the card's place in the "
-    "list, so a first card can be a possible match."
+    "half or a little more; **Possible match**, about 1 in 3 or fewer. The label does not depend on the card's "
+    "place in the list, so a first card can be a possible match."
 )
 
 
