@@ -2,8 +2,8 @@
 
 Calibration (dev split of tests/data/situations.jsonl, real tuned model and index): the top three cards of the
 dev situations that were answered (178 with the current model, 534 cards), their capability `score` (a softmax
-share) binned and each bin's share of cards whose capability is among the situation's labels, made monotone by pooling adjacent bins
-(pool adjacent violators). The table gives the lower edge of each score bin and that probability;
+share) binned and each bin's share of cards whose capability is among the situation's labels, made monotone by
+pooling adjacent bins (pool adjacent violators). The table gives the lower edge of each score bin and that probability;
 `python -m conversation.calibrate` prints it again for the current model and index.
 """
 
