@@ -1,11 +1,14 @@
-"""Tell distress from work text: a logistic detector over sentence vectors, its threshold set to err towards caring.
+"""Tell distress from work text: a logistic detector over sentence vectors, behind the patterns (safety.patterns).
 
 Trained like the off-topic detector (retrieval.topic): L2-regularised logistic regression, both classes counting
 equally, on the authored distress texts (corpus/data/distress.json, "distress") against work texts: the authored
 look-alikes in the same file ("work": "this deadline is killing me", a manager supporting someone who disclosed
 self-harm) and the situation exemplars. The threshold comes from out-of-fold scores (each text scored by a
 detector that did not see it): a missed distress message costs MISS_WEIGHT times a false alarm, counted once
-over the look-alike work texts and once over the ordinary work situations.
+over the look-alike work texts and once over the ordinary work situations. MISS_WEIGHT was chosen on the dev list
+and the dev situations (README, Safety and limits): the training look-alikes are written to sit close to distress,
+so a heavier weight put the cut among ordinary first-person work worries ("I can feel myself starting to crack"),
+and the care reply, which shows no capabilities, would have met one ordinary situation in nine.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from retrieval import topic
 C = 10.0
 FOLDS = 5
 FOLD_STEPS = 8
-MISS_WEIGHT = 2.0
+MISS_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def calibrate(distress: np.ndarray, lookalikes: np.ndarray, work: np.ndarray,
               miss_weight: float = MISS_WEIGHT) -> float:
     """The threshold with the least cost: `miss_weight` times the share of distress texts under it, plus the share
     of look-alike work texts at or over it, plus the share of ordinary work situations at or over it. The cut is
-    put half-way into the gap below the score it keeps, so it sits on no training point and leans towards caring."""
+    put half-way into the gap below the score it keeps, so it sits on no training point."""
     distress, lookalikes, work = (np.asarray(a, dtype=np.float64) for a in (distress, lookalikes, work))
     candidates = np.unique(np.concatenate([distress, lookalikes, work]))
     best_cost, best_cut = np.inf, 0.0

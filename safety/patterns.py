@@ -78,7 +78,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:looking up|looked up|searching|searched|researching|researched|googling|googled|reading about)\s+"
         r"(?:for\s+)?(?:ways|how|methods)\s+to\s+(?:die|end it|kill|end my life|do it|suicide)",
         r"\b(?:pills|tablets)\s+(?:saved|stockpiled|stashed|put aside|hidden)\b",
-        r"\bsaved\s+up\s+(?:my\s+|some\s+)?(?:pills|tablets)\b",
+        r"\b(?:saved|saving|save|stockpil\w*|hoard\w*|stash\w*|collect\w*)\s+(?:up\s+)?(?:all\s+)?my\s+"
+        r"(?:sleeping\s+)?(?:pills|tablets|meds|medication)\b",
+        r"\b(?:saved|saving)\s+up\s+(?:some\s+)?(?:sleeping\s+)?(?:pills|tablets|meds)\b",
         r"\b(?:take|taking|took|swallow\w*)\s+(?:all\s+)?(?:of\s+)?(?:my|the|those)\s+(?:pills|tablets|meds)\b",
         rf"\b{ME}{GAP}\s+(?:an\s+)?overdos\w*",
         r"\b(?:jump|jumping|jumped)\s+(?:off|from)\s+(?:a|the|that|this)?\s*(?:bridge|building|roof|cliff|balcony|"
@@ -104,6 +106,28 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bthink\s+about\s+being\s+dead\b",
         r"\b(?:want|wanted)\s+it\s+(?:all\s+)?to\s+stop\s+for\s+good\b",
         r"\bdark\s+thoughts\b",
+        # Questions about means: how many tablets, a lethal dose, how high, how long it takes, a painless way.
+        r"\bhow\s+(?:many|much)\b[^.?!]{0,40}\b(?:pills|tablets|meds|medication|panadol|paracetamol|nurofen|"
+        r"insulin|sleeping\s+pills|antidepressants)\b[^.?!]{0,40}\b(?:take|takes|kill|enough|lethal|fatal|die|od|"
+        r"overdose|not\s+wake)\b",
+        r"\b(?:lethal|fatal|deadly)\s+(?:dose|amount|overdose)\b",
+        r"\benough\s+(?:pills|tablets|meds|sleeping\s+pills)\s+to\b",
+        r"^(?=.*\b(?:jump\w*|fall|drop|building|bridge|balcony|cliff|floors?)\b).*\bhow\s+(?:high|tall|far|many\s+floors)"
+        r"\b[^.?!]{0,60}\b(?:die|kill|survive|fatal|lethal|enough)\b",
+        r"\bhow\s+(?:long|quickly|fast)\s+(?:does|would|will)\s+it\s+take\s+to\s+(?:die|bleed\s+out|drown|"
+        r"suffocate|pass\s+out\s+and\s+die)\b",
+        r"\b(?:painless|quickest|easiest|quiet|peaceful)\s+(?:way|ways|method|methods)\s+to\s+(?:die|go|end\s+it|"
+        r"kill\s+yourself|kill\s+myself|do\s+it)\b",
+        r"\bhang(?:ing|ed)?\s+" + MYSELF + r"\b",
+        r"\b(?:bought|got|have|found)\s+(?:a|the|some)\s+rope\b",
+        r"\b(?:think|thinking|thought|thoughts)\s+(?:about|of)\s+(?:just\s+)?jumping\b(?!\s+(?:ship|in|on|at|to|"
+        r"into|the\s+queue|ahead|through|across|over|back))",
+        # Trapped with no way out, said of oneself, or as the whole message.
+        r"^[^.?!]{0,30}\bno\s+way\s+out\s*[.!]*$",
+        r"\b(?:i|i feel|feel|feels|feeling|i see|i can see|i cant see)\b[^.?!]{0,20}\bno\s+way\s+out\s*(?:[.!,]|$)",
+        r"\b(?:cant|cannot|can not)\s+go\s+on\s*(?:[.,!]|$|like\s+this\s*(?:[.,!]|$)|living|anymore|any more)",
+        rf"\b{ME}{GAP}\s+(?:just\s+)?(?:want|wanna)\s+to\s+(?:just\s+)?disappear\s*(?:[.!]|$)",
+        r"\b(?:waste|waste\s+of)\s+(?:space|oxygen)\b",
     ),
     # Self-harm: hurting, cutting or burning oneself, fear of what one might do to oneself, not feeling safe.
     # "Burning myself out" and "cut myself some slack" are work idioms and do not match.
@@ -141,7 +165,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:no|any)\s+(?:point|reason)\s+to\s+(?:keep|go)\s+(?:going|on|trying)\b",
         r"\bi\s+(?:just\s+|really\s+|honestly\s+)?(?:cant|dont|do not|cannot)\s+see\s+(?:the|any|a)\s+"
         r"(?:point|reason)\s*(?:of|in|to|for)?\s*"
-        r"(?:living|going\s+on|life|keep\s+going|it\s+all|anything|any\s+of\s+it|being\s+here|trying)?\s*(?:[.,!]|$|"
+        r"(?:living|going\s+on|life|keep\s+going|it\s+all|anything|any\s+of\s+it|being\s+here|being\s+alive|"
+        r"staying\s+alive|existing|waking\s+up|trying)?\s*(?:[.,!]|$|"
         r"anymore|any more)",
         r"\b(?:see|find)\s+(?:the|any)\s+point\s+(?:of|in)\s+(?:living|life|going\s+on|being\s+alive)\b",
         r"\b(?:hate|loathe|despise|cant\s+stand)\s+" + MYSELF + r"\b",

@@ -266,12 +266,11 @@ def test_real_rates_on_the_dev_list(real_guard):
 
 @pytest.mark.slow
 def test_real_rates_on_the_blind_list(real_guard):
-    """The blind list was written by someone who never saw the patterns, and nothing was tuned on it."""
-    # Measured when the safety net was finished: 28 of 30 caught; with the model tuned by the faster recipe, 27
-    # of 30 (the two questions about saved-up tablets or sleeping pills, and "there's no way out"; see README,
-    # Safety and limits), 0 of 30 look-alikes flagged. This holds that result; it does not claim the target.
+    """The blind list was written by a second author who never saw the patterns, the detector or its texts."""
+    # Measured when it was added: 35 of 40 caught, 1 of 40 look-alikes flagged (README, Safety and limits). This
+    # holds that result; it does not claim the 95 % target.
     caught, flagged, missed, alarms = rates(real_guard, DATA / "distress-blind.json")
-    assert caught >= 27 / 30, missed
+    assert caught >= 35 / 40, missed
     assert flagged <= 0.05, alarms
 
 
