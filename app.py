@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+import coach
 
-from ui import layout, state  # noqa: E402  (after the offline switches, before anything loads a model)
+coach.environment()
+
+from ui import layout, state  # noqa: E402  (after the process settings, before anything loads a model)
 
 st.set_page_config(page_title="ILS Coach", page_icon="🧭", layout="wide")
 

@@ -6,8 +6,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from errors import CoachError
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class SettingsError(CoachError, ValueError):
+    """A setting (an ILS_COACH_* variable) has a value that cannot be used; the message names it."""
 
 
 def _env(name: str, default: str) -> str:
@@ -22,7 +28,7 @@ def _int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as err:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from err
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from err
 
 
 def default_cache() -> Path:
@@ -40,7 +46,7 @@ def _flag(name: str, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"{name} must be 1 or 0 (on or off), not {raw!r}")
+    raise SettingsError(f"{name} must be 1 or 0 (on or off), not {raw!r}")
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import coach
+
+coach.environment()
 
 from bench import report  # noqa: E402
 from bench.stats import ROOT, load_average, machine  # noqa: E402
@@ -51,7 +50,6 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
     import faiss
 
     import settings
-    from retrieval.engine import Retriever
 
     size = {**plan(quick), **(size or {})}
     started = time.perf_counter()
@@ -59,7 +57,7 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
                     "machine": machine(), "errors": {}}
     config = config or settings.get()
     texts = texts or situations()
-    retriever = retriever or Retriever.from_settings(config)
+    retriever = retriever or coach.load_coach(config, safety=False).retriever
     faiss.omp_set_num_threads(1)  # as index.embed.limit_faiss sets it in the app (a fake encoder does not)
     result["corpus"] = {"items": len(retriever.index.items), "index_type": type(retriever.index.faiss).__name__,
                         "encoder": getattr(retriever.encoder, "backend", type(retriever.encoder).__name__),

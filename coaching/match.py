@@ -18,6 +18,7 @@ from pathlib import Path
 from coaching.assess import Summary
 from coaching.words import found, short
 from corpus.resources import Resource
+from errors import CoachError
 from settings import ROOT
 
 DEFAULT = ROOT / "corpus" / "data" / "resource-labels.json"
@@ -27,7 +28,7 @@ INDICATOR_POINTS = 2
 WORD_POINTS = 2
 
 
-class LabelError(ValueError):
+class LabelError(CoachError, ValueError):
     """A labels file that does not fit the resources."""
 
 

@@ -15,6 +15,7 @@ from datetime import date
 
 from coaching.plan import GROW, MODES, SBI, SCALE, WOOP, Answers, Selection
 from corpus.model import Framework
+from errors import CoachError
 
 NAME = "ils-coach-plan"
 VERSION = 1
@@ -27,7 +28,7 @@ PLAN_KEYS = {"capabilities", "indicators", "situations"}
 NOTES = {"grow": GROW, "sbi": SBI, "woop": WOOP, "own_actions": MODES}
 
 
-class PlanFileError(ValueError):
+class PlanFileError(CoachError, ValueError):
     """The file cannot be loaded; the message says why in a sentence for the person who chose it."""
 
 

@@ -16,13 +16,14 @@ from pathlib import Path
 from coaching.assess import Summary
 from coaching.plan import GROW, MODES, SBI, WOOP, Answers
 from coaching.words import brief, found, short
+from errors import CoachError
 from settings import ROOT
 
 DEFAULT = ROOT / "corpus" / "data" / "prompts.json"
 FORMAT = "ils-coach-prompts/1"
 
 
-class PromptError(ValueError):
+class PromptError(CoachError, ValueError):
     """A prompts file that cannot be used."""
 
 

@@ -44,9 +44,10 @@ def monotone(rows: list[tuple[float, int, int]]) -> list[tuple[float, int, float
 
 
 def main() -> None:
-    from retrieval.engine import Retriever
+    from coach import environment, load_coach
 
-    retriever = Retriever.from_settings()
+    environment()
+    retriever = load_coach(safety=False).retriever
     rows = [json.loads(line) for line in (ROOT / "tests" / "data" / "situations.jsonl").open(encoding="utf-8")]
     dev = [row for row in rows if row["split"] == "dev"]
     points, answered = [], 0

@@ -6,10 +6,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from errors import CoachError
+
 FORMAT = "ils-coach-questions/1"
 
 
-class QuestionsError(ValueError):
+class QuestionsError(CoachError, ValueError):
     """A questions file that cannot be used; the message names the file and the place."""
 
 

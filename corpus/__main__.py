@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cli import Parser
 from corpus import model, parse, resources
+from errors import CoachError
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             fw = model.load(args.path)
             print(f"{fw.title}: {len(fw.clusters)} clusters, {len(fw.capabilities)} capabilities, "
                   f"{len(fw.indicators)} indicators")
-    except (model.CorpusError, parse.ParseError, resources.ResourceError, OSError) as err:
+    except (CoachError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     return 0

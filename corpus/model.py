@@ -8,11 +8,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from errors import CoachError
+
 FORMAT = "ils-coach-framework/1"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 
 
-class CorpusError(ValueError):
+class CorpusError(CoachError, ValueError):
     """A framework file that cannot be used; the message names the file and the place."""
 
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from corpus.model import FORMAT
+from errors import CoachError
 
 PARSER_VERSION = "1"
 TAG = re.compile(r"<[^>]+>")
@@ -17,7 +18,7 @@ LEVEL = re.compile(r"^#\s+(.+?)\s+profile\s*$", re.I | re.M)
 NOTE = re.compile(r"^Note:\s*(.+)$", re.M)
 
 
-class ParseError(ValueError):
+class ParseError(CoachError, ValueError):
     """The export does not have the shape the parser expects; the message says what is missing."""
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from corpus.parse import slug
+from errors import CoachError
 
 PARSER_VERSION = "1"
 SECTIONS = {
@@ -28,7 +29,7 @@ ACRONYM = re.compile(r"\((?P<term>[A-Z]{3,})\)")
 STOP = re.compile(r"[.:;,(]")
 
 
-class ResourceError(ValueError):
+class ResourceError(CoachError, ValueError):
     """A resources file or page that cannot be used."""
 
 

@@ -7,8 +7,9 @@ import sys
 
 import settings
 from cli import Parser
-from corpus.model import CorpusError
+from coach import environment
 from corpus.model import load as load_framework
+from errors import CoachError
 from index import ready, store
 
 
@@ -22,22 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     info_cmd = sub.add_parser("info", help="print the manifest and whether the index is current")
     info_cmd.add_argument("--model", help="model to compare against (default: ILS_COACH_MODEL)")
     args = parser.parse_args(argv)
-    config = settings.get()
-    model = args.model or config.model
+    environment()
     try:
+        config = settings.get()
+        model = args.model or config.model
         framework = load_framework(config.framework)
         folder = store.folder_for(config.index_dir, framework)
         if args.command == "info":
             return info(folder, ready.wanted(framework, config, model))
-        from index.embed import ModelError
-
-        try:
-            index = ready.load(framework, config, model=model, force=args.force, progress=sys.stderr.isatty(),
-                               log=lambda line: print(line, file=sys.stderr, flush=True)).index
-        except ModelError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 1
-    except (CorpusError, store.IndexProblem, OSError) as err:
+        index = ready.load(framework, config, model=model, force=args.force, progress=sys.stderr.isatty(),
+                           log=lambda line: print(line, file=sys.stderr, flush=True)).index
+    except OSError as err:
+        print(f"error: {err.strerror or err} ({err.filename or 'the index folder'})", file=sys.stderr)
+        return 1
+    except CoachError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for notice in index.notices:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
+from errors import CoachError
 from settings import DEFAULT_MODEL
 
 BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
@@ -15,7 +17,7 @@ _MODELS: dict[str, Encoder] = {}
 _LOCK = threading.RLock()
 
 
-class ModelError(RuntimeError):
+class ModelError(CoachError, RuntimeError):
     """The embedding model cannot be loaded; the message names the setting and the fix."""
 
 
@@ -82,11 +84,10 @@ def _downloadable(name: str) -> str:
 def limit_threads(threads: int) -> None:
     """Set torch's intra-op threads, never more than the machine's cores (2 here): more only oversubscribes.
 
-    Also asks OpenMP to let idle worker threads sleep rather than spin (OMP_WAIT_POLICY=PASSIVE, unless set
-    already): when other processes compete for the cores, a spinning worker holds the core its partner needs.
-    OpenMP reads the variable when it starts, so it is set before torch is first imported.
+    The entry points also ask OpenMP to let idle worker threads sleep rather than spin (coach.environment sets
+    OMP_WAIT_POLICY=PASSIVE before torch is first imported): when other processes compete for the cores, a
+    spinning worker holds the core its partner needs.
     """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
     limit_faiss()
@@ -121,42 +122,84 @@ def models_dir(config=None) -> Path:
     return Path((config or get()).cache_dir) / "exports"
 
 
-class Encoder:
-    """A sentence encoder that returns L2-normalised float32 vectors.
+class TextEncoder(Protocol):
+    """What the retriever, the index builder and the safety net need of an encoder; the tests' fake encoder has it
+    too. `encode` returns one L2-normalised float32 row per text and may be called from several threads."""
 
-    Queries run on ONNX Runtime (`backend` "onnxruntime"): the model's ONNX export (index.export, made once and
-    kept beside the model) through index.runtime, which gives sentence-transformers' vectors (tests/test_onnx.py
-    compares them) without importing torch, transformers or sentence-transformers. Index builds always run
-    through sentence-transformers itself (`library=True`), as does every query with ILS_COACH_ENCODER=torch or
-    for a model that cannot be exported (`notices` then says so).
+    name: str
+    path: str
+    dimension: int
+    backend: str
+    notices: list[str]
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray: ...
+
+
+class OnnxBackend:
+    """Queries on ONNX Runtime: each encode on one core, up to `slots` encodes at once."""
+
+    name = "onnxruntime"
+
+    def __init__(self, model, slots: int):
+        self.model = model
+        self.dimension = model.dimension
+        self.slots = slots
+        self.lock = threading.BoundedSemaphore(slots)
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        return self.model.encode(texts, batch_size=batch_size, workers=self.slots)
+
+
+class LibraryBackend:
+    """sentence-transformers itself on torch: one encode at a time, on `threads` torch threads."""
+
+    name = "sentence-transformers"
+
+    def __init__(self, path: str, threads: int):
+        limit_threads(threads)
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self.model = SentenceTransformer(path, device="cpu")
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(getter())
+        self.lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                    show_progress_bar=progress)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class Encoder:
+    """A sentence encoder that returns L2-normalised float32 vectors, on one of two backends.
+
+    Queries run on ONNX Runtime (OnnxBackend): the model's ONNX export (index.export, made once and kept beside
+    the model) through index.runtime, which gives sentence-transformers' vectors (tests/test_onnx.py compares
+    them) without importing torch, transformers or sentence-transformers. Index builds always run through
+    sentence-transformers itself (LibraryBackend, `library=True`), as does every query with
+    ILS_COACH_ENCODER=torch or for a model that cannot be exported (`notices` then says so).
 
     Threads (`threads`, ILS_COACH_THREADS, is the number of cores to use). On ONNX Runtime each encode runs on
     one core and up to `threads` encodes run at once, so concurrent sessions use both cores and a large batch is
     split over `threads` workers. sentence-transformers models keep one encode at a time on `threads` torch
-    intra-op threads.
+    intra-op threads. The process settings (offline switches and the like) are the entry points' (coach.environment).
     """
 
     def __init__(self, model: str, threads: int = 2, library: bool = False, exports: str | Path | None = None,
                  log=None):
         self.name = model
         self.path = resolve(model)
-        if model in BUNDLED or Path(self.path).exists():
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.threads = max(1, threads)
-        self.model = self.onnx = self.export = None
+        self.export = None
         self.notices: list[str] = []
+        self._backend: OnnxBackend | LibraryBackend | None = None
         try:
             if not library and Path(self.path).is_dir():
                 self._load_export(exports, log)
-            if self.onnx is None:
-                limit_threads(self.threads)
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()
-                self.model = SentenceTransformer(self.path, device="cpu")
+            if self._backend is None:
+                self._backend = LibraryBackend(self.path, self.threads)
         except ModelError:
             raise
         except Exception as err:
@@ -165,13 +208,23 @@ class Encoder:
                 "Check ILS_COACH_MODEL (or --model): it must name a sentence-transformers model "
                 "available offline, or a folder holding one; unset it to use the bundled all-MiniLM-L6-v2."
             ) from None
-        self.backend = "onnxruntime" if self.onnx is not None else "sentence-transformers"
-        if self.onnx is not None:
-            self.dimension = self.onnx.dimension
-        else:
-            getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-            self.dimension = int(getter())
-        self._lock = threading.Lock() if self.onnx is None else threading.BoundedSemaphore(self.threads)
+        self.backend = self._backend.name
+        self.dimension = self._backend.dimension
+        self._lock = self._backend.lock
+
+    @property
+    def onnx(self):
+        """The ONNX Runtime model answering queries, or None on sentence-transformers."""
+        return self._backend.model if isinstance(self._backend, OnnxBackend) else None
+
+    @onnx.setter
+    def onnx(self, model) -> None:
+        self._backend = OnnxBackend(model, self.threads)
+
+    @property
+    def model(self):
+        """The sentence-transformers model answering queries, or None on ONNX Runtime."""
+        return self._backend.model if isinstance(self._backend, LibraryBackend) else None
 
     def _load_export(self, exports: str | Path | None, log) -> None:
         """Load the model's ONNX export, making it first when missing, damaged or out of date (a one-line notice
@@ -186,7 +239,7 @@ class Encoder:
             return
         limit_faiss()
         try:
-            self.onnx = OnnxModel(found.folder, threads=self.threads)
+            model = OnnxModel(found.folder, threads=self.threads)
         except Exception:
             found = export.make(self.path, found.folder, threads=self.threads)
             found.notices.append(f"the ONNX export could not be loaded; exported the language model again to "
@@ -195,7 +248,8 @@ class Encoder:
                 self.notices.append(f"the language model cannot be run on ONNX Runtime ({found.reason}), so "
                                     "queries go through sentence-transformers (slower to start)")
                 return
-            self.onnx = OnnxModel(found.folder, threads=self.threads)
+            model = OnnxModel(found.folder, threads=self.threads)
+        self._backend = OnnxBackend(model, self.threads)
         self.export = found
         self.notices += found.notices
 
@@ -203,16 +257,7 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            if self.onnx is not None:
-                return self.onnx.encode(list(texts), batch_size=batch_size, workers=self.threads)
-            vectors = self.model.encode(
-                list(texts),
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+            return self._backend.encode(list(texts), batch_size, progress)
 
 
 def load(model: str, threads: int = 2, library: bool | None = None, exports: str | Path | None = None,

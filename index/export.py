@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from errors import CoachError
+
 FOLDER = "onnx"
 MODEL_FILE = "model.onnx"
 WEIGHTS_FILE = "model.onnx.data"
@@ -49,7 +51,7 @@ PROBES = [
 ]
 
 
-class NotExportable(RuntimeError):
+class NotExportable(CoachError, RuntimeError):
     """The model loads in sentence-transformers but cannot be run from an ONNX export with the same vectors."""
 
 

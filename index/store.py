@@ -15,6 +15,8 @@ import faiss
 import numpy as np
 
 from corpus.model import Framework
+from errors import CoachError
+from index.embed import TextEncoder
 
 FORMAT = "ils-coach-index/1"
 INDEX_FILE = "index.faiss"
@@ -26,7 +28,7 @@ APPROXIMATE_FROM = 30_000
 PROBES = 32
 
 
-class IndexProblem(RuntimeError):
+class IndexProblem(CoachError, RuntimeError):
     """An index on disk that cannot be used (missing, stale, truncated or corrupt); the message says why."""
 
 
@@ -179,9 +181,9 @@ def expected(framework: Framework, model: str, exemplars_sha: str, offtopic_sha:
     }
 
 
-def build(framework: Framework, encoder, exemplars_path: Path | None = None, offtopic_path: Path | None = None,
-          progress: bool = False, model: str | None = None, tuning: dict | None = None,
-          indicators_path: Path | None = None, distress_path: Path | None = None) -> Index:
+def build(framework: Framework, encoder: TextEncoder, exemplars_path: Path | None = None,
+          offtopic_path: Path | None = None, progress: bool = False, model: str | None = None,
+          tuning: dict | None = None, indicators_path: Path | None = None, distress_path: Path | None = None) -> Index:
     """Embed every item (and the off-topic calibration inputs, and the safety net's training texts) and build the
     index in memory."""
     started = time.perf_counter()
@@ -355,7 +357,7 @@ def wanted(framework: Framework, model: str, exemplars_path: Path | None, offtop
                     file_sha(indicators_path), file_sha(distress_path))
 
 
-def ensure(framework: Framework, encoder, index_dir: Path, exemplars_path: Path | None = None,
+def ensure(framework: Framework, encoder: TextEncoder, index_dir: Path, exemplars_path: Path | None = None,
            offtopic_path: Path | None = None, force: bool = False, progress: bool = False,
            build_encoder=None, model: str | None = None, tuning: dict | None = None,
            indicators_path: Path | None = None, distress_path: Path | None = None) -> Index:

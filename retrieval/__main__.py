@@ -8,6 +8,8 @@ import sys
 
 import settings
 from cli import Parser
+from coach import environment, load_coach
+from errors import CoachError
 from retrieval.results import SearchResult
 from retrieval.text import InputError, prepare
 
@@ -33,6 +35,7 @@ def render(result: SearchResult, why: dict[str, tuple[str, ...]] | None = None) 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; a closed pipe or Ctrl+C ends it quietly, never with a traceback."""
+    environment()
     _tolerant_streams()
     try:
         return _main(argv)
@@ -67,7 +70,7 @@ def _main(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     try:
         config = settings.get()
-    except ValueError as err:
+    except settings.SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     top = config.top if args.top is None else args.top
@@ -80,15 +83,10 @@ def _main(argv: list[str] | None) -> int:
         except InputError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-    from corpus.model import CorpusError
-    from index.embed import ModelError
-    from index.store import IndexProblem
-    from retrieval.engine import Retriever
-
     try:
-        retriever = Retriever.from_settings(config, model=args.model,
-                                            log=lambda line: print(f"note: {line}", file=sys.stderr, flush=True))
-    except (CorpusError, ModelError, IndexProblem, OSError) as err:
+        retriever = load_coach(config, model=args.model, safety=False,
+                               log=lambda line: print(f"note: {line}", file=sys.stderr, flush=True)).retriever
+    except CoachError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for notice in retriever.notices:

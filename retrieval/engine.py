@@ -12,6 +12,7 @@ import settings as settings_module
 from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
+from index.embed import TextEncoder
 from retrieval import classifier, evidence, kept, scoring, topic
 from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
@@ -52,7 +53,7 @@ class Method:
 class Retriever:
     """Maps situation text to capabilities of one framework, using one encoder and one index."""
 
-    def __init__(self, framework: Framework, index: store.Index, encoder, max_chars: int = 4000,
+    def __init__(self, framework: Framework, index: store.Index, encoder: TextEncoder, max_chars: int = 4000,
                  method: Method | None = None, glossary: evidence.Glossary | None = None):
         self.framework = framework
         self.index = index

@@ -346,17 +346,15 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"indicator labels (default: {INDICATOR_DATA})")
     args = parser.parse_args(argv)
     import settings
-    from corpus.model import CorpusError
-    from index.embed import ModelError
-    from index.store import IndexProblem
-    from retrieval.engine import Retriever
+    from coach import environment, load_coach
 
+    environment()
     try:
         situations = load(args.data)
         messy = load(args.messy) if args.messy and args.messy.exists() else []
         labels = load_indicators(args.indicators) if args.indicators and args.indicators.exists() else []
-        retriever = Retriever.from_settings(settings.get())
-    except (OSError, ValueError, CorpusError, ModelError, IndexProblem) as err:
+        retriever = load_coach(settings.get(), safety=False).retriever
+    except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for notice in retriever.notices:

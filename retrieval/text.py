@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from errors import UsageError
+
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 LETTER = re.compile(r"[^\W_]")
 SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -47,7 +49,7 @@ MARKUP = [
 ]
 
 
-class InputError(ValueError):
+class InputError(UsageError):
     """Text that cannot be searched (for example empty); the message is meant for the user."""
 
 

@@ -20,17 +20,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import coach
 import settings
 from corpus.model import FORMAT
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# As index.embed.limit_threads does for the product, before anything imports torch: idle OpenMP threads sleep
-# rather than spin on a core another process needs (a tiny tune took 26 s instead of 1 s on a busy machine).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The process settings of every entry point (offline, no usage reports, idle OpenMP threads sleep rather than spin
+# on a core another process needs: a tiny tune took 26 s instead of 1 s on a busy machine without that).
+coach.environment()
 
 
 class FakeEncoder:
@@ -40,6 +39,8 @@ class FakeEncoder:
         self.name = name
         self.path = name
         self.dimension = dimension
+        self.backend = "fake"
+        self.notices: list[str] = []
         self.calls = 0
 
     def _vector(self, text: str) -> np.ndarray:

@@ -64,41 +64,33 @@ LOADING = ("Loading the framework and language model (first start only; the very
 
 @st.cache_resource(show_spinner=False)
 def load() -> Loaded:
-    """The retriever (model, framework and index) and the coaching questions, loaded once per server process.
+    """The coach (model, framework, index, safety net and coaching questions), loaded once per server process.
 
-    The model also encodes one sentence here, so the first real answer does not pay for torch's start-up. The
+    The model also encodes one sentence here, so the first real answer does not pay for the model's start-up. The
     safety net's detector starts fitting here too, in the background (see safety.guard).
     """
-    from conversation.questions import QuestionsError
-    from conversation.questions import load as load_questions
+    from coach import load_coach
     from corpus.model import CorpusError
+    from errors import CoachError
     from index.embed import ModelError
-    from index.store import IndexProblem
+    from settings import SettingsError
 
     try:
-        config = settings.get()
-    except ValueError as err:
+        coach = load_coach(settings.get())
+        coach.encoder.encode(["warming up the model"])
+    except SettingsError as err:
         return Loaded(None, f"A setting is not valid: {err}.")
-    try:
-        retriever = Retriever.from_settings(config)
-        retriever.encoder.encode(["warming up the model"])
     except CorpusError as err:
         return Loaded(None, f"The framework file could not be read: {err}. "
                             "Run `python -m corpus build` to recreate it, "
                             "or check ILS_COACH_FRAMEWORK.")
     except ModelError as err:
         return Loaded(None, f"The language model could not be loaded: {err}")
-    except (IndexProblem, OSError) as err:
+    except CoachError as err:
         return Loaded(None, f"The search index could not be built or loaded: {err}. Run `make index`, "
                             "or set ILS_COACH_INDEX_DIR to a writable folder.")
-    unsaved = " ".join(n for n in retriever.notices if "in memory" in n)
-    guard = Guard.from_index(retriever.index, retriever.encoder)
-    try:
-        return Loaded(retriever, questions=load_questions(config.questions), notice=unsaved, guard=guard)
-    except (QuestionsError, OSError) as err:
-        return Loaded(retriever, notice=f"{unsaved} The coaching questions could not be read ({err}); answers "
-                                        "suggest questions built from the indicators instead. "
-                                        "Check ILS_COACH_QUESTIONS.".strip(), guard=guard)
+    shown = [n for n in coach.notices if "in memory" in n or "coaching questions" in n]
+    return Loaded(coach.retriever, questions=coach.questions, notice=" ".join(shown), guard=coach.guard)
 
 
 def warm() -> None:
