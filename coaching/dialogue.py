@@ -44,6 +44,9 @@ _VAGUE = re.compile(r"^(?:\s|i don't know|don't know|do not know|dont know|i dun
                     r"not sure|i'm not sure|unsure|no idea|no clue|hm+|um+|uh+|er+|whatever|nothing|i guess|"
                     r"not really|hard to say|it depends|depends|good question|no|nope|yes|yeah|ok|okay|sure|"
                     r"and|or|so|well|not|really)+$")
+_START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
+                    r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
+                    r"let's\s+prepare)\b")
 _NUMBER = re.compile(r"\b(\d{1,2})\b")
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1}
 _PICKED = re.compile(r"^(?:(?:the|and|number|option|one|\d{1,2}|" + "|".join(_ORDINAL) + r")\s*)+$")
@@ -87,6 +90,7 @@ class Behaviour:
     id: str
     text: str
     capability: str
+    capability_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -347,6 +351,11 @@ def _normal(text: str) -> str:
     """A reply as compared with the command and cue patterns: folded (retrieval.text.fold), punctuation dropped."""
     folded = fold(" ".join(text.split()))
     return " ".join(re.sub(r"[^\w'/]+", " ", folded).split())
+
+
+def wants_coaching(text: str) -> bool:
+    """Whether a chat message asks for the coaching conversation ("help me prepare", "coach me through this")."""
+    return bool(_START.match(_normal(text)))
 
 
 def vague(text: str) -> bool:
@@ -656,7 +665,7 @@ def context_for(cards, situation: str, bank: Mapping | None = None, library=None
     bank = bank or {}
     picked = list(cards)[:top]
     focus = tuple(Focus(c.match.id, c.match.name, getattr(bank.get(c.match.id), "plain", "")) for c in picked)
-    behaviours = tuple(Behaviour(e.match.id, e.match.text, c.match.name)
+    behaviours = tuple(Behaviour(e.match.id, e.match.text, c.match.name, c.match.id)
                        for c in picked for e in c.evidence if e.fits)
     actions: list[str] = []
     if library is not None:

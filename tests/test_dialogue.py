@@ -349,3 +349,15 @@ def test_context_and_reflection_from_the_chat_retriever(fake_real_retriever):
     assert found is not None
     framework = {i.id: i.text for i in fake_real_retriever.framework.indicators}
     assert framework[found.indicator_id] == found.text, "the framework's exact words"
+
+
+@pytest.mark.parametrize("text", ["help me prepare", "Coach me through this", "coach me", "Can you help me prepare?",
+                                  "please help me get ready for it", "I'd like some coaching on this"])
+def test_typed_requests_for_coaching(text):
+    assert dg.wants_coaching(text)
+
+
+@pytest.mark.parametrize("text", ["my coach me said", "I need to prepare a brief for the minister",
+                                  "how do I coach my team through the restructure"])
+def test_situations_are_not_requests_for_coaching(text):
+    assert not dg.wants_coaching(text)
