@@ -75,6 +75,32 @@ def test_a_full_conversation_from_an_answer_lands_in_the_plan(fake_app):
     assert notes["Your notes: Goal"] == GOAL
     assert notes["Your notes: Obstacle"] == OBSTACLE and notes["Your notes: Plan"] == IF_THEN
     assert FIRST_STEP in notes["Your own actions: on the job"]
+    exported_hold_the_words(at)
+
+
+def exported_hold_the_words(at: AppTest) -> None:
+    """The preparation sheet's Markdown and PDF and the chat transcript, built from the session, hold the words."""
+    from datetime import date
+
+    import settings
+    from coaching import export, match, prompts
+    from coaching.plan import Answers, Selection
+    from coaching.sheet import build
+    from corpus import resources
+    from corpus.model import load
+
+    config = settings.get()
+    framework = load(config.framework)
+    sheet = build(framework, Selection.from_state(at.session_state["plan"], framework),
+                  Answers.from_state(at.session_state["prep"]), prompts.load(), resources.load(config.resources),
+                  match.load_labels(), date(2026, 5, 20))
+    text = export.markdown(sheet)
+    for words in (GOAL, REALITY, OBSTACLE, IF_THEN, "> Bring Treasury in early."):
+        assert words in text, words
+    assert f"### On the job\n\n- Meet the NSW deputy secretary one on one.\n- {FIRST_STEP}" in text
+    assert export.pdf(sheet).startswith(b"%PDF")
+    transcript = export.transcript(at.session_state["messages"], date(2026, 5, 20))
+    assert f"> {IF_THEN}" in transcript and "Chosen option: Meet the NSW deputy secretary" in transcript
 
 
 def last_answer_before_coaching(at: AppTest):
