@@ -165,3 +165,14 @@ def test_typed_triggers_and_commands_in_the_chat(fake_app):
 def last_answer_kind(at: AppTest):
     message = at.session_state["messages"][-1]
     return getattr(message.get("answer"), "kind", None)
+
+
+def test_the_for_a_client_switch_words_the_questions_for_a_client(fake_app):
+    at = fake_app
+    at.sidebar.toggle(key="chat_client").set_value(True).run()
+    start_coaching(at)
+    assert "does your client need" in questions(at)[-1]
+    at.sidebar.toggle(key="chat_client").set_value(False).run()
+    say(at, GOAL)
+    assert at.session_state["coach"].voice == "you"
+    assert questions(at)[-1].startswith("**Where do things stand? What does each party want")

@@ -361,3 +361,20 @@ def test_typed_requests_for_coaching(text):
                                   "how do I coach my team through the restructure"])
 def test_situations_are_not_requests_for_coaching(text):
     assert not dg.wants_coaching(text)
+
+
+def test_the_client_voice_asks_about_the_client(material):
+    for context in (FEEDBACK, NEGOTIATION, CHANGE):
+        d, reply = dg.start(context, material, dg.CLIENT)
+        asked = [reply.question]
+        for text in ("idk", *FULL[:5], "1", "Book a meeting with her", "idk", "by Friday", FULL[7], FULL[8]):
+            d, reply = dg.respond(d, text, material)
+            asked.append(reply.question)
+        asked = [q for q in asked if q]
+        assert len(asked) >= 9 and d.status == dg.DONE
+        for question in asked:
+            assert "client" in question or "them" in question, question
+        assert reply.lines[-1].startswith("Thank you, that's a plan for your client")
+    you, _ = dg.start(NEGOTIATION, material)
+    client, _ = dg.start(NEGOTIATION, material, dg.CLIENT)
+    assert you.voice == dg.YOU and client.voice == dg.CLIENT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from coaching import dialogue as coach
@@ -25,6 +27,19 @@ def available() -> bool:
 
 def voice() -> str:
     return coach.CLIENT if st.session_state.get(CLIENT) else coach.YOU
+
+
+def switch_voice() -> None:
+    """The "For a client" switch: the running conversation's next questions follow it too."""
+    conversation = state.dialogue()
+    if conversation is not None:
+        st.session_state[state.COACH] = replace(conversation, voice=voice())
+
+
+def voice_switch() -> None:
+    st.toggle("For a client", key=CLIENT, on_change=switch_voice,
+              help="For a coach preparing a session with a client: the coaching questions ask about your client "
+                   "(“What does your client want from this?”) instead of you.")
 
 
 def running() -> bool:
