@@ -220,7 +220,7 @@ def with_date(step: str, when: str) -> str:
     when = when.strip()
     if not when or when.lower() in step.lower():
         return step
-    lead = "" if re.match(r"(?i)(?:by|on|before|this|next|until|within|in)\b", when) else "by "
+    lead = "" if re.match(r"(?i)(?:by|on|before|this|next|until|within|in|today|tonight|tomorrow)\b", when) else "by "
     return f"{step.rstrip(' .')} ({lead}{when})"
 
 
@@ -290,10 +290,7 @@ class Dialogue:
 def start(context: Context, material: Material, voice: str = YOU) -> tuple[Dialogue, Reply]:
     """Begin a conversation about a situation: the kind comes from its top capabilities."""
     dialogue = Dialogue(context, material.kind(c.id for c in context.capabilities), voice)
-    quote = brief(context.situation)
-    opening = (material.line("start", voice, situation=quote) if quote
-               else material.line("start_without_situation", voice))
-    return dialogue, _ask(dialogue, material, (opening,))
+    return dialogue, _ask(dialogue, material, (material.line("start", voice),))
 
 
 def command(dialogue: Dialogue, name: str, material: Material) -> tuple[Dialogue, Reply]:
@@ -674,12 +671,15 @@ def context_for(cards, situation: str, bank: Mapping | None = None, library=None
     return Context(situation, focus, behaviours, tuple(actions))
 
 
-def reflector(retriever, top: int = 3) -> Reflect:
+def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
     """A reflect function over the chat's retriever: the best-scoring indicator that fits (retriever.evidence.fits)
-    among the top capabilities for the reply, or None (off-topic, or nothing fits)."""
+    for the reply, among the given capabilities (the conversation's own; all when None), or None (off-topic, or
+    nothing fits)."""
+    allowed = list(capabilities) if capabilities is not None else None
 
     def reflect(text: str) -> Reflection | None:
-        result = retriever.search(text, top=top)
+        result = retriever.search(text, top=len(allowed) if allowed else 3, capabilities=allowed or None,
+                                  indicators=10)
         if result.off_topic:
             return None
         fitting = [(ind.score, ind, cap) for cap in result.capabilities for ind in cap.indicators

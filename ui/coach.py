@@ -103,9 +103,11 @@ def turn(text: str) -> list[dict]:
     """A typed reply to the coach: the person's words, then the coach's."""
     grow, _ = state.coaching_material()
     loaded = state.load()
-    reflect = coach.reflector(loaded.retriever) if loaded.retriever is not None else None
+    conversation = state.dialogue()
+    reflect = (coach.reflector(loaded.retriever, [c.id for c in conversation.context.capabilities])
+               if loaded.retriever is not None else None)
     shown = _user(text)
-    conversation, reply = coach.respond(state.dialogue(), text, grow, state.guard(), reflect)
+    conversation, reply = coach.respond(conversation, text, grow, state.guard(), reflect)
     return [shown, _say(conversation, reply)]
 
 
