@@ -671,6 +671,21 @@ def context_for(cards, situation: str, bank: Mapping | None = None, library=None
     return Context(situation, focus, behaviours, tuple(actions))
 
 
+def context_from_plan(framework, capability_ids: Iterable[str], indicator_ids: Iterable[str], situation: str,
+                      bank: Mapping | None = None, library=None) -> Context:
+    """The context of a plan (coaching.plan.Selection's capabilities and chosen indicators, the situation)."""
+    bank = bank or {}
+    chosen = set(indicator_ids)
+    caps = [framework.capability(c) for c in capability_ids]
+    focus = tuple(Focus(c.id, c.name, getattr(bank.get(c.id), "plain", "")) for c in caps)
+    behaviours = tuple(Behaviour(i.id, i.text, c.name, c.id) for c in caps for i in c.indicators if i.id in chosen)
+    actions: list[str] = []
+    if library is not None:
+        for c in caps:
+            actions += library.capability(c.id).get("actions", {}).get(ACTION_MODE, [])[:1]
+    return Context(situation, focus, behaviours, tuple(actions))
+
+
 def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
     """A reflect function over the chat's retriever: the best-scoring indicator that fits (retriever.evidence.fits)
     for the reply, among the given capabilities (the conversation's own; all when None), or None (off-topic, or

@@ -176,3 +176,19 @@ def test_the_for_a_client_switch_words_the_questions_for_a_client(fake_app):
     say(at, GOAL)
     assert at.session_state["coach"].voice == "you"
     assert questions(at)[-1].startswith("**Where do things stand? What does each party want")
+
+
+def test_the_plan_page_starts_the_conversation_in_the_chat(fake_app):
+    at = fake_app
+    at.session_state["plan"] = {"capabilities": ["guides-mentors-and-develops-people"],
+                                "indicators": ["guides-mentors-and-develops-people.7"],
+                                "situations": ["My EL1 keeps missing deadlines and I must give him feedback."],
+                                "chat_situations": {}}
+    at.switch_page("ui/plan.py").run()
+    at.button(key="coach-from-plan").click().run()
+    assert not at.exception, at.exception
+    conversation = at.session_state["coach"]
+    assert conversation.kind == "feedback" and conversation.current == "goal"
+    assert [b.id for b in conversation.context.indicators] == ["guides-mentors-and-develops-people.7"]
+    assert at.chat_input and at.chat_input[0].placeholder.startswith("Answer in your own words"), "the chat shows"
+    assert "My EL1 keeps missing deadlines" in questions(at)[-1]

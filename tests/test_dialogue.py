@@ -349,6 +349,8 @@ def test_context_and_reflection_from_the_chat_retriever(fake_real_retriever):
     assert found is not None
     framework = {i.id: i.text for i in fake_real_retriever.framework.indicators}
     assert framework[found.indicator_id] == found.text, "the framework's exact words"
+    within = dg.reflector(fake_real_retriever, ["communicates-clearly"])("I will explain it plainly without jargon")
+    assert within is None or within.indicator_id.startswith("communicates-clearly."), "only the given capabilities"
 
 
 @pytest.mark.parametrize("text", ["help me prepare", "Coach me through this", "coach me", "Can you help me prepare?",

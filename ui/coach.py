@@ -72,13 +72,14 @@ def _say(conversation, reply: coach.Reply) -> dict:
     return message
 
 
-def start(cards, situation: str, source) -> dict | None:
-    """Begin a conversation about a situation and its cards (conversation.answer.Card); the coach's first turn."""
+def start(cards, situation: str, source, context: coach.Context | None = None) -> dict | None:
+    """Begin a conversation about a situation and its cards (conversation.answer.Card), or a given context; the
+    coach's first turn."""
     material = state.coaching_material()
     if material is None:
         return None
     grow, library = material
-    context = coach.context_for(cards, situation, state.questions(), library)
+    context = context or coach.context_for(cards, situation, state.questions(), library)
     conversation, reply = coach.start(context, grow, voice())
     st.session_state[state.COACH_SOURCE] = source
     return _say(conversation, reply)
@@ -97,6 +98,16 @@ def start_typed(text: str, message: dict, cards) -> list[dict]:
     shown = [_user(text)]
     first = start(cards, situation or message["answer"].situation, source)
     return shown + ([first] if first else [])
+
+
+def start_from_plan(framework, selection, situation: str) -> None:
+    """The plan page's "Coach me through this in the chat": a conversation about the plan's capabilities, chosen
+    indicators and situation (the caller then switches to the chat)."""
+    _, library = state.coaching_material()
+    context = coach.context_from_plan(framework, selection.capabilities, selection.indicators, situation,
+                                      state.questions(), library)
+    _user("Coach me through my plan")
+    start((), situation, None, context)
 
 
 def turn(text: str) -> list[dict]:
