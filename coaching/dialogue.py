@@ -21,6 +21,7 @@ YOU, CLIENT = "you", "client"
 ACTIVE, PAUSED, STOPPED, DONE = "active", "paused", "stopped", "done"
 ENOUGH_OPTIONS = 3
 IDEAS_AT_ONCE = 3
+MAX_REPLY = 4000  # characters of one reply kept, as the chat cuts a situation (ILS_COACH_MAX_CHARS' default)
 KIND_WEIGHTS = (3, 2, 1)  # the top three capabilities' votes for the situation kind
 COMMANDS = ("skip", "back", "restart", "stop", "resume")
 
@@ -332,6 +333,7 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
     closest to a reply about what the person will do or did (see `reflector`)."""
     if not dialogue.open:
         return dialogue, Reply((material.line("not_started", dialogue.voice),))
+    text = situation_text.sentence(text, MAX_REPLY)[:-1] if len(text) > MAX_REPLY else text
     if guard is not None and guard.check(text).distress:
         paused = replace(dialogue, status=PAUSED)
         return paused, Reply((material.line("paused", dialogue.voice),), care=True, progress=paused.progress(material))
@@ -382,8 +384,8 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     if vague(text):
         return _vague(d, m)
     d = _early(d, text)
-    reflection = _reflect(d, text, reflect) if step in ("choice", "first_step", "if_then") or _DID.search(said) \
-        else None
+    doing = (step in ("choice", "first_step", "if_then") or _DID.search(said)) and not _EARLY["obstacle"].search(text)
+    reflection = _reflect(d, text, reflect) if doing else None
     d = _store(d, step, text)
     if step == "choice":
         d = replace(d, options=_unique([*d.options, text]))
@@ -445,7 +447,8 @@ def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: 
 
 
 def _unoffered(d: Dialogue) -> tuple[str, ...]:
-    pool = _unique([*_interleave(d.context.actions, [b.text for b in d.context.indicators])])
+    shown = [b.text for b in d.context.indicators if b.id not in d.reflected]
+    pool = _unique([*_interleave(d.context.actions, shown)])
     return tuple(i for i in pool if i not in d.offered and i not in d.options)
 
 
@@ -512,6 +515,8 @@ def _early(d: Dialogue, text: str, later_than: str | None = None) -> Dialogue:
             found = cue.search(part)
             if STEPS.index(step) <= now or d.answers.get(step) or not found:
                 continue
+            if step == "first_step" and not (_WHEN.search(part) or "first step" in part.lower()):
+                continue  # "I'll back her" is not yet a first step; "I'll call her on Monday" is
             clause = part[found.start():] if step in ("options", "first_step") else part
             if step == "options":
                 options += split_options(clause)

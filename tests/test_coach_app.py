@@ -4,6 +4,7 @@ from a chat answer to a plan holding the typed words, the distress pause, resumi
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -192,3 +193,42 @@ def test_the_plan_page_starts_the_conversation_in_the_chat(fake_app):
     assert [b.id for b in conversation.context.indicators] == ["guides-mentors-and-develops-people.7"]
     assert at.chat_input and at.chat_input[0].placeholder.startswith("Answer in your own words"), "the chat shows"
     assert "My EL1 keeps missing deadlines" in questions(at)[-1]
+
+
+@pytest.fixture
+def real_app(real_retriever, real_settings, monkeypatch):
+    """app.py on the session's real index (the real-model tier)."""
+    monkeypatch.setenv("ILS_COACH_INDEX_DIR", str(real_settings.index_dir))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    st.cache_resource.clear()
+
+
+def test_a_coaching_conversation_on_the_real_model(real_app):
+    """The whole flow with the real model: the safety net's patterns and detector, reflections by the real
+    retriever in the framework's words, and the plan at the end."""
+    at = real_app
+    start_coaching(at)
+    say(at, GOAL)
+    say(at, "I feel like giving up, honestly what's the point of any of it")
+    assert last_coach(at).care and shows_care(at) and at.session_state["coach"].status == "paused"
+    at.button(key="coach-resume").click().run()
+    for text in (REALITY, OPTIONS, "1", FIRST_STEP, OBSTACLE, IF_THEN):
+        say(at, text)
+    turns = [m["coach"] for m in coach_turns(at)]
+    reflections = [t.reflection for t in turns if t.reflection is not None]
+    framework = {i.id: i.text for i in load_framework().indicators}
+    assert reflections, "at least one reply is reflected in the framework's words"
+    for found in reflections:
+        assert framework[found.indicator_id] == found.text
+    print("\nreflections:", [(r.text, r.capability) for r in reflections])
+    assert at.session_state["coach"].status == "done"
+    assert at.session_state["prep"]["woop"] == {"obstacle": OBSTACLE, "plan": IF_THEN}
+
+
+def load_framework():
+    import settings
+    from corpus.model import load
+
+    return load(settings.get().framework)

@@ -244,6 +244,13 @@ def test_an_early_answer_is_kept_for_its_stage(material):
     assert d.answers["obstacle"] == "I worry she will cry and I will back off", "a new answer replaces it"
 
 
+def test_a_promise_without_a_date_is_not_taken_for_the_first_step(material):
+    d, _ = run(material, replies=("I want her to understand the briefs are late and that I'll back her to fix it",))
+    assert "first_step" not in d.early
+    d, _ = run(material, replies=("I want her back on track. My first step is a quiet word with her",))
+    assert d.early["first_step"] == "My first step is a quiet word with her."
+
+
 def test_options_offer_ideas_when_asked_as_options_to_consider(material):
     d, reply = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
     assert "as options to consider rather than instructions" in reply.lines[-1]
@@ -380,3 +387,8 @@ def test_the_client_voice_asks_about_the_client(material):
     you, _ = dg.start(NEGOTIATION, material)
     client, _ = dg.start(NEGOTIATION, material, dg.CLIENT)
     assert you.voice == dg.YOU and client.voice == dg.CLIENT
+
+
+def test_a_huge_reply_is_cut(material):
+    d, _ = run(material, replies=("I want her to take ownership " * 2000,))
+    assert len(d.answers["goal"]) <= dg.MAX_REPLY + 1 and d.answers["goal"].startswith("I want her")
