@@ -138,10 +138,10 @@ class Summary:
     def parts(self) -> tuple[tuple[str, str], ...]:
         """(label, text) for every part that holds something, in conversation order."""
         step = with_date(self.first_step, self.when)
-        rows = (("Goal", self.goal), ("Where things stand", self.reality), ("Options", "; ".join(self.options)),
+        rows = (("Goal", self.goal), ("Where things stand", self.reality), ("Options", _listed(self.options)),
                 ("Chosen option", self.chosen), ("First step", step), ("Obstacle", self.obstacle),
-                ("If-then plan", self.if_then), ("Capabilities", "; ".join(self.capabilities)),
-                ("Behaviours to work on", "; ".join(self.indicators)))
+                ("If-then plan", self.if_then), ("Capabilities", _listed(self.capabilities)),
+                ("Behaviours to work on", _listed(self.indicators)))
         return tuple((label, text) for label, text in rows if text.strip())
 
     @property
@@ -156,6 +156,10 @@ class Summary:
         for label, text in self.parts():
             out += [f"## {label}", "", text, ""]
         return "\n".join(out)
+
+
+def _listed(items: Iterable[str]) -> str:
+    return "; ".join(item.rstrip(". ") for item in items)
 
 
 @dataclass(frozen=True)
