@@ -337,7 +337,7 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
     closest to a reply about what the person will do or did (see `reflector`)."""
     if not dialogue.open:
         return dialogue, Reply((material.line("not_started", dialogue.voice),))
-    text = situation_text.sentence(text, MAX_REPLY)[:-1] if len(text) > MAX_REPLY else text
+    text = text[:MAX_REPLY]
     if guard is not None and guard.check(text).distress:
         paused = replace(dialogue, status=PAUSED)
         return paused, Reply((material.line("paused", dialogue.voice),), care=True, progress=paused.progress(material))
