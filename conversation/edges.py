@@ -119,8 +119,9 @@ PROMPTS = (
     "What is at stake, or what has happened?",
     "What do you need to do or decide?",
 )
-PREPARE = ("I can't guide you through the conversation itself yet, but the **Coaching preparation** page has "
-           "prompts to plan it: add the capabilities that fit to your plan, then open that page.")
+PREPARE = ("To think the conversation through one question at a time, choose **Coach me through this** below. "
+           "The **Coaching preparation** page also has prompts to plan it: add the capabilities that fit to your "
+           "plan, then open that page.")
 
 
 def content_count(texts) -> int:

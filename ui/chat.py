@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import settings
+from coaching import dialogue as coaching
 from conversation import answer as answers
 from conversation import context, edges, strength
-from ui import common, keep, state
+from ui import coach, common, keep, state
 
 EXAMPLES = (
     "We're negotiating a funding agreement with the states and they won't budge on the cost split.",
@@ -39,6 +40,7 @@ def clear_conversation() -> None:
     st.session_state[state.MESSAGES] = []
     st.session_state[state.FEEDBACK] = {}
     st.session_state.pop(state.LAST_SITUATION, None)
+    st.session_state.pop(state.COACH, None)
     new_situation()
     keep.offer_to_clear_plan()
 
@@ -77,6 +79,7 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
                         persist_state="session")
         scores = st.toggle("Show scores", key=SCORES, persist_state="session",
                            help="Show the similarity scores behind each match (0 to 1).")
+        coach.voice_switch()
         st.button("Clear conversation", on_click=clear_conversation, icon=":material/delete:",
                   help="Remove every message of this conversation now; you are then asked about the plan.")
         keep.clear_offer()
@@ -155,6 +158,7 @@ def render_clarify(message: dict, answer: answers.Answer) -> None:
 
 def render_answer(message: dict, top: int, clusters: set[str], scores: bool, last: bool = False) -> None:
     answer: answers.Answer = message["answer"]
+    shown = None
     cards = answer.kind == answers.ANSWER or (answer.kind == answers.CLARIFY and message.get("anyway"))
     if answer.kind == answers.SAFETY:
         common.care()
@@ -180,6 +184,11 @@ def render_answer(message: dict, top: int, clusters: set[str], scores: bool, las
             st.page_link(state.PLAN_PAGE, label="Open coaching preparation", icon=":material/assignment:")
     for notice in answer.notices:
         st.info(notice, icon=":material/info:")
+    if answer.kind == answers.ANSWER and shown and shown.cards and coach.available():
+        st.button("Coach me through this", key=f"coach-start-{message['id']}", icon=":material/record_voice_over:",
+                  on_click=coach.start_from_answer, args=(message, shown.cards),
+                  help="Think this situation through one question at a time (goal, where things stand, options, "
+                       "your first step), and keep your answers in the coaching plan")
     with st.container(horizontal=True, vertical_alignment="center"):
         if answer.kind == answers.ANSWER:
             st.markdown("Was this answer useful?", width="content")
@@ -195,6 +204,8 @@ def render(message: dict, top: int, clusters: set[str], scores: bool, last: bool
     with st.chat_message(message["role"]):
         if message["role"] == "user":
             st.text(message["text"])
+        elif message.get("coach") is not None:
+            coach.render(message, last)
         else:
             render_answer(message, top, clusters, scores, last)
 
@@ -243,7 +254,33 @@ if not history and not text:
 for n, turn in enumerate(history):
     divider_before(turn, history[n - 1] if n else None)
     render(turn, top, clusters, scores, last=not text and n == len(history) - 1)
-if text:
+def latest_answer() -> dict | None:
+    """The latest chat message with capability cards, if any."""
+    return next((m for m in reversed(state.messages()) if getattr(m.get("answer"), "kind", None) == answers.ANSWER),
+                None)
+
+
+def coach_turn(text: str, top: int, clusters: set[str], scores: bool) -> bool:
+    """Send typed text to the coaching conversation, or start one on "help me prepare"; False when it is neither."""
+    if coach.running():
+        shown = coach.turn(text)
+    elif coaching.wants_coaching(text) and coach.available() and latest_answer() is not None:
+        message = latest_answer()
+        cards = answers.view(message["answer"], top, clusters, state.questions()).cards
+        shown = coach.start_typed(text, message, cards)
+    else:
+        return False
+    for n, message in enumerate(shown):
+        render(message, top, clusters, scores, last=n == len(shown) - 1)
+    return True
+
+
+if text and not coach_turn(text, top, clusters, scores):
     reply(retriever, text, top, clusters, scores)
-st.chat_input("Add to the situation above, or describe a new one" if st.session_state.get(CONTEXT) else
-              "Describe a work situation", key=CHAT_BOX, submit_mode="disable")
+if coach.running():
+    placeholder = coach.PLACEHOLDER
+elif st.session_state.get(CONTEXT):
+    placeholder = "Add to the situation above, or describe a new one"
+else:
+    placeholder = "Describe a work situation"
+st.chat_input(placeholder, key=CHAT_BOX, submit_mode="disable")

@@ -14,7 +14,7 @@ from coaching.sheet import build, situation_of
 from corpus import resources as resources_module
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
-from ui import common, keep, state
+from ui import coach, common, keep, state
 from ui.common import inert
 
 SHOWN_RESOURCES = 5
@@ -255,6 +255,12 @@ st.caption(" · ".join([plural(len(sheet.summary.capabilities), "capability", "c
                         plural(sum(len(c.indicators) for c in sheet.summary.capabilities), "indicator"),
                         f"{sheet.summary.rated} rated"] + (["feedback outline included"] if sheet.sbi else [])))
 keep.panel(framework, selection, answers, sheet, list(state.messages()))
+if not sheet.empty and not distressed and coach.available() and st.button(
+        "Coach me through this in the chat", icon=":material/record_voice_over:", key="coach-from-plan",
+        help="Think the plan through one question at a time in the chat (goal, where things stand, options, your "
+             "first step); your answers come back here as notes and actions"):
+    coach.start_from_plan(framework, selection, situation)
+    st.switch_page(state.CHAT_PAGE)
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", "2 Self-assessment", "3 Conversation", "4 Goal and actions",
                                             "5 Resources"])
 with focus:

@@ -21,6 +21,11 @@ Session state keys every page uses (`st.session_state[KEY]`), all kept for the b
 - LAST_SITUATION ("last_situation"): the latest situation the chat answered, as it was understood: the user's
   texts of the current situation joined (a follow-up included). The explore page plots it on the map.
 - FEEDBACK ("feedback"): thumbs given to answers, `{assistant message id: "up" | "down"}`; written nowhere.
+- COACH ("coach"): the guided coaching conversation, a coaching.dialogue.Dialogue (immutable; each turn replaces
+  it), or absent. Its turns are chat MESSAGES too: a user turn with `"coach": True`, an assistant turn with
+  `"coach": coaching.dialogue.Reply` (and no "answer"). COACH_SOURCE ("coach_source") is the chat situation
+  number it started from, so keeping it in the plan replaces that situation's text rather than adding a copy.
+  `keep_coaching` puts a conversation into PLAN and PREP.
 - WARMED ("warmed"): True once app.py has loaded the shared resources for this session (see `warm`), so a page
   can use the safety net's detector without loading the model itself (see `guard`).
 """
@@ -43,6 +48,8 @@ EXPLORE = "explore_capability"
 LAST_SITUATION = "last_situation"
 FEEDBACK = "feedback"
 WARMED = "warmed"
+COACH = "coach"
+COACH_SOURCE = "coach_source"
 EXPLORE_PAGE = "ui/explore.py"
 PLAN_PAGE = "ui/plan.py"
 CHAT_PAGE = "ui/chat.py"
@@ -119,6 +126,37 @@ def guard() -> Guard:
 def questions() -> dict:
     """The authored coaching questions by capability id (empty when the file is missing or broken)."""
     return load().questions
+
+
+@st.cache_resource(show_spinner=False)
+def coaching_material():
+    """The coaching conversation's questions and the plan's authored prompts (for ideas), read once per server;
+    None when either file cannot be read (the chat then offers no coaching conversation)."""
+    from coaching import dialogue, prompts
+
+    try:
+        return dialogue.load(), prompts.load()
+    except (dialogue.GrowError, prompts.PromptError, OSError):
+        return None
+
+
+def dialogue():
+    """The session's coaching conversation (a coaching.dialogue.Dialogue), or None."""
+    return st.session_state.get(COACH)
+
+
+def keep_coaching(conversation) -> None:
+    """Put a coaching conversation into the plan: its capabilities with their fitting indicators and the
+    situation, and everything the person typed as GROW notes, WOOP fields and actions (coaching.dialogue.notes)."""
+    from coaching import dialogue as coach
+
+    context = conversation.context
+    current = plan()
+    for focus in context.capabilities:
+        add_to_plan(current, focus.id, [b.id for b in context.indicators if b.capability_id == focus.id],
+                    context.situation, st.session_state.get(COACH_SOURCE))
+    st.session_state[PREP] = coach.merge(prep(), coach.notes(coach.summary(conversation)))
+    _renew_plan_widgets()
 
 
 def messages() -> list[dict]:

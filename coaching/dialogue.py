@@ -1,0 +1,716 @@
+"""The guided coaching conversation: GROW then WOOP, one question at a time, as a small state machine."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from coaching import situation as situation_text
+from coaching.words import brief
+from retrieval.text import InputError, content_words, fold, sentences, tokens
+from settings import ROOT
+
+DEFAULT = ROOT / "corpus" / "data" / "grow.json"
+FORMAT = "ils-coach-grow/1"
+STEPS = ("goal", "reality", "options", "choice", "first_step", "obstacle", "if_then")
+GENERAL = "general"
+YOU, CLIENT = "you", "client"
+ACTIVE, PAUSED, STOPPED, DONE = "active", "paused", "stopped", "done"
+ENOUGH_OPTIONS = 3
+IDEAS_AT_ONCE = 3
+MAX_REPLY = 4000  # characters of one reply kept, as the chat cuts a situation (ILS_COACH_MAX_CHARS' default)
+KIND_WEIGHTS = (3, 2, 1)  # the top three capabilities' votes for the situation kind
+COMMANDS = ("skip", "back", "restart", "stop", "resume")
+
+# Typed commands: the whole reply, lower case, without surrounding punctuation.
+_COMMAND = {
+    "skip": re.compile(r"^(?:skip|skip (?:this|it|that)(?: one| question)?|next|next question|pass)$"),
+    "back": re.compile(r"^(?:back|go back|previous|previous question|go back a step)$"),
+    "restart": re.compile(r"^(?:start over|start again|restart|begin again|from the top)$"),
+    "stop": re.compile(r"^(?:stop|quit|end|exit|finish|stop (?:this|now|coaching|here)|i want to stop|"
+                       r"that's enough|enough)$"),
+    "resume": re.compile(r"^(?:resume|continue|carry on|go on|keep going|i'm ready|ready)$"),
+}
+_DONE = re.compile(r"^(?:done|that's all|that's it|that is all|no more|nothing else|nothing more|move on|"
+                   r"i'm done|let's move on|that will do)$")
+_YES = re.compile(r"^(?:yes|yep|yeah|yes please|keep it|keep|same|still right|that's right|correct|it is|"
+                  r"still true|yes that's right|yes still)$")
+_IDEAS = re.compile(r"\b(?:any|some|got any|give me|have you got)\s+(?:ideas|suggestions)\b|^(?:ideas|suggestions)\b|"
+                    r"\bwhat (?:do|would|could) you suggest\b|\bi'm stuck\b|^stuck$|\bwhat (?:else )?could i do\b|"
+                    r"\bhelp me (?:think|come up)\b")
+_VAGUE = re.compile(r"^(?:\s|i don't know|don't know|do not know|dont know|i dunno|dunno|idk|maybe|perhaps|possibly|"
+                    r"not sure|i'm not sure|unsure|no idea|no clue|hm+|um+|uh+|er+|whatever|nothing|i guess|"
+                    r"not really|hard to say|it depends|depends|good question|no|nope|yes|yeah|ok|okay|sure|"
+                    r"and|or|so|well|not|really)+$")
+_START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
+                    r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
+                    r"let's\s+prepare)\b")
+_NUMBER = re.compile(r"\b(\d{1,2})\b")
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1}
+_PICKED = re.compile(r"^(?:(?:the|and|number|option|one|\d{1,2}|" + "|".join(_ORDINAL) + r")\s*)+$")
+_WHEN = re.compile(
+    r"\b(?:(?:by|on|before|this|next|until|from|within)\s+)?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|"
+    r"satur|sun)day|(?:this|next|the)\s+(?:week|month|fortnight)|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month)|"
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?|"
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:a|one|two|three)\s+weeks?|(?:the\s+)?next\s+(?:few|two|three)\s+days|"
+    r"fortnight)\b", re.IGNORECASE)
+# A sentence that answers a later step early ("I could …", "I'll … by Friday", "I tend to …", "if …, then I will …").
+_EARLY = {step: re.compile(pattern.replace("'", "['’]"), re.IGNORECASE) for step, pattern in (
+    ("options", r"\b(?:i could|we could|i might|one option|another option|option is|could try)\b"),
+    ("first_step", r"\b(?:i'll|i will|i'm going to|im going to|my first step|first step is)\b"),
+    ("obstacle", r"\b(?:get in the way|gets in the way|stop me|holds me back|holding me back|i tend to|my habit|"
+                 r"i worry|i'm worried|i'm afraid|i avoid|i'll probably avoid|what stops me)\b"),
+    ("if_then", r"\bif\b.+\b(?:then|i'll|i will)\b"),
+)}
+_DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had| did|'ve| plan to| want to| need to| "
+                  r"am going to|'m going to)\b|\b(?:i|we) [a-z]+ed\b")
+_OPTION_SPLIT = re.compile(r"\n+|;\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+|^\s*[-*•]\s*|\n\s*[-*•]\s*|\s*\d[.)]\s+")
+
+
+class GrowError(ValueError):
+    """A coaching-conversation file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A capability the conversation is about: its id, name and plain-words phrase."""
+
+    id: str
+    name: str
+    plain: str = ""
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A fitting indicator, in the framework's exact words, with its capability's name."""
+
+    id: str
+    text: str
+    capability: str
+    capability_id: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation starts from: the situation as written, the top capabilities (best first), the
+    indicators that fit, and authored development actions for those capabilities (ideas for Options)."""
+
+    situation: str
+    capabilities: tuple[Focus, ...] = ()
+    indicators: tuple[Behaviour, ...] = ()
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """The indicator closest to what the person said they will do or did (framework wording)."""
+
+    indicator_id: str
+    text: str
+    capability: str
+
+
+Reflect = Callable[[str], "Reflection | None"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything the person said, by part, in their own words, with the capabilities and fitting indicators."""
+
+    situation: str
+    voice: str
+    goal: str = ""
+    reality: str = ""
+    options: tuple[str, ...] = ()
+    chosen: str = ""
+    first_step: str = ""
+    when: str = ""
+    obstacle: str = ""
+    if_then: str = ""
+    capabilities: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    complete: bool = False
+
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """(label, text) for every part that holds something, in conversation order."""
+        step = with_date(self.first_step, self.when)
+        rows = (("Goal", self.goal), ("Where things stand", self.reality), ("Options", _listed(self.options)),
+                ("Chosen option", self.chosen), ("First step", step), ("Obstacle", self.obstacle),
+                ("If-then plan", self.if_then), ("Capabilities", _listed(self.capabilities)),
+                ("Behaviours to work on", _listed(self.indicators)))
+        return tuple((label, text) for label, text in rows if text.strip())
+
+    @property
+    def text(self) -> str:
+        return "\n".join(f"{label}: {text}" for label, text in self.parts())
+
+    def markdown(self) -> str:
+        title = "Coaching conversation summary" + (" (for a client)" if self.voice == CLIENT else "")
+        out = [f"# {title}", ""]
+        if self.situation:
+            out += ["## Situation", "", *(f"> {line}" for line in self.situation.splitlines()), ""]
+        for label, text in self.parts():
+            out += [f"## {label}", "", text, ""]
+        return "\n".join(out)
+
+
+def _listed(items: Iterable[str]) -> str:
+    return "; ".join(item.rstrip(". ") for item in items)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the coach says after a turn: lines to say, a numbered list (options or ideas), the question, the
+    reflection, whether it is the care reply (distress), the summary at the end, and the progress line."""
+
+    lines: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    question: str = ""
+    reflection: Reflection | None = None
+    care: bool = False
+    summary: Summary | None = None
+    progress: str = ""
+
+    @property
+    def text(self) -> str:
+        """The reply as plain text (the chat transcript)."""
+        parts = list(self.lines)
+        parts += [f"{n}. {item}" for n, item in enumerate(self.items, 1)]
+        if self.question:
+            parts.append(self.question)
+        if self.summary is not None:
+            parts.append(self.summary.text)
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Material:
+    """The authored questions (corpus/data/grow.json)."""
+
+    data: dict
+
+    def kind(self, capability_ids: Iterable[str]) -> str:
+        """The situation kind the top capabilities vote for (3, 2, 1 for the first three); general when none."""
+        votes: dict[str, int] = {}
+        for weight, cap in zip(KIND_WEIGHTS, capability_ids, strict=False):
+            for name, spec in self.data["kinds"].items():
+                if cap in spec["capabilities"]:
+                    votes[name] = votes.get(name, 0) + weight
+        return max(votes, key=lambda name: (votes[name], -list(votes).index(name))) if votes else GENERAL
+
+    def step(self, step: str, part: str, kind: str, voice: str, **values: str) -> str:
+        variants = self.data["steps"][step][part]
+        chosen = variants.get(kind) or variants[GENERAL]
+        return _fill(chosen.get(voice) or chosen[YOU], values)
+
+    def line(self, name: str, voice: str, **values: str) -> str:
+        chosen = self.data["lines"][name]
+        return _fill(chosen.get(voice) or chosen[YOU], values)
+
+    def more(self, n: int, voice: str, count: int) -> str:
+        variants = self.data["steps"]["options"]["more"]
+        chosen = variants[n % len(variants)]
+        return _fill(chosen.get(voice) or chosen[YOU], {"count": str(count)})
+
+    def stage(self, step: str) -> str:
+        return self.data["steps"][step]["stage"]
+
+
+def with_date(step: str, when: str) -> str:
+    """The first step with its date, unless the step already says it: "Talk to her (by Friday)"."""
+    when = when.strip()
+    if not when or when.lower() in step.lower():
+        return step
+    lead = "" if re.match(r"(?i)(?:by|on|before|this|next|until|within|in|today|tonight|tomorrow)\b", when) else "by "
+    return f"{step.rstrip(' .')} ({lead}{when})"
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def load(path: str | Path = DEFAULT) -> Material:
+    """Load and check the questions file: every step with a general opening question and a narrower one."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GrowError(f"{path}: coaching conversation file not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise GrowError(f"{path}: not valid JSON ({err})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise GrowError(f"{path}: 'format' must be {FORMAT!r}")
+    for step in STEPS:
+        spec = data.get("steps", {}).get(step, {})
+        for part in ("ask", "narrow"):
+            if YOU not in spec.get(part, {}).get(GENERAL, {}):
+                raise GrowError(f"{path}: step {step!r} lacks a general {part!r} question")
+    return Material(data)
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    """Where the conversation is. Immutable: every event returns a new Dialogue with the coach's Reply.
+
+    `answers` holds each step's reply as typed; `early` what a reply said about a later step, offered there;
+    `options` the person's options (and ideas they took); `offered` the ideas shown so far; `tries` the vague
+    replies at this step; `rounds` the replies in Options; `pending` is "confirm" while asking whether to keep an
+    earlier answer, "when" while asking for the first step's date."""
+
+    context: Context
+    kind: str = GENERAL
+    voice: str = YOU
+    step: int = 0
+    status: str = ACTIVE
+    answers: Mapping[str, str] = field(default_factory=dict)
+    early: Mapping[str, str] = field(default_factory=dict)
+    options: tuple[str, ...] = ()
+    offered: tuple[str, ...] = ()
+    tries: int = 0
+    rounds: int = 0
+    pending: str = ""
+    when: str = ""
+    reflected: tuple[str, ...] = ()
+
+    @property
+    def current(self) -> str:
+        return STEPS[min(self.step, len(STEPS) - 1)]
+
+    @property
+    def open(self) -> bool:
+        """Still running (asking, or paused for the care reply)."""
+        return self.status in (ACTIVE, PAUSED)
+
+    def progress(self, material: Material) -> str:
+        """The progress line, for example "Options · 3 of 7"."""
+        if self.status == DONE:
+            return "Finished"
+        return f"{material.stage(self.current)} · {self.step + 1} of {len(STEPS)}"
+
+
+def start(context: Context, material: Material, voice: str = YOU) -> tuple[Dialogue, Reply]:
+    """Begin a conversation about a situation: the kind comes from its top capabilities."""
+    dialogue = Dialogue(context, material.kind(c.id for c in context.capabilities), voice)
+    return dialogue, _ask(dialogue, material, (material.line("start", voice),))
+
+
+def command(dialogue: Dialogue, name: str, material: Material) -> tuple[Dialogue, Reply]:
+    """Skip, back, restart, stop or resume (a button or the typed word)."""
+    voice = dialogue.voice
+    if name == "restart":
+        fresh = Dialogue(dialogue.context, dialogue.kind, voice)
+        return fresh, _ask(fresh, material, (material.line("restart", voice),))
+    if not dialogue.open:
+        return dialogue, Reply((material.line("not_started", voice),))
+    if name == "stop":
+        stopped = replace(dialogue, status=STOPPED, pending="")
+        return stopped, Reply((material.line("stopped", voice),), summary=summary(stopped),
+                              progress=stopped.progress(material))
+    if name == "resume":
+        resumed = replace(dialogue, status=ACTIVE)
+        lines = (material.line("resumed", voice),) if dialogue.status == PAUSED else ()
+        return resumed, _ask(resumed, material, lines)
+    dialogue = replace(dialogue, status=ACTIVE)
+    if name == "skip":
+        return _advance(dialogue, material, lines=(material.line("skipped", voice),))
+    if name == "back":
+        step = max(dialogue.step - 1, 0)
+        back = replace(dialogue, step=step, tries=0, pending="", rounds=0)
+        previous = back.answers.get(STEPS[step], "")
+        if previous and STEPS[step] not in ("options", "choice"):
+            return replace(back, pending="confirm"), Reply(
+                (material.step(STEPS[step], "ask", back.kind, voice, **_values(back, material)),),
+                question=material.line("back", voice, previous=_quote(previous)), progress=back.progress(material))
+        return back, _ask(back, material)
+    raise ValueError(f"unknown command {name!r}")
+
+
+def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
+            reflect: Reflect | None = None) -> tuple[Dialogue, Reply]:
+    """Read what the person typed: distress first (the care reply, paused), then a typed command, then an answer.
+
+    `guard` is a safety.guard.Guard (or anything with `check(text).distress`); `reflect` finds the indicator
+    closest to a reply about what the person will do or did (see `reflector`)."""
+    if not dialogue.open:
+        return dialogue, Reply((material.line("not_started", dialogue.voice),))
+    text = text[:MAX_REPLY]
+    if guard is not None and guard.check(text).distress:
+        paused = replace(dialogue, status=PAUSED)
+        return paused, Reply((material.line("paused", dialogue.voice),), care=True, progress=paused.progress(material))
+    said = _normal(text)
+    for name in COMMANDS:
+        if _COMMAND[name].match(said):
+            return command(dialogue, name, material)
+    if dialogue.status == PAUSED:
+        dialogue = replace(dialogue, status=ACTIVE)
+    return _answer(dialogue, text.strip(), said, material, reflect)
+
+
+def _normal(text: str) -> str:
+    """A reply as compared with the command and cue patterns: folded (retrieval.text.fold), punctuation dropped."""
+    folded = fold(" ".join(text.split()))
+    return " ".join(re.sub(r"[^\w'/]+", " ", folded).split())
+
+
+def wants_coaching(text: str) -> bool:
+    """Whether a chat message asks for the coaching conversation ("help me prepare", "coach me through this")."""
+    return bool(_START.match(_normal(text)))
+
+
+def vague(text: str) -> bool:
+    """Whether a reply says too little to go on: only hedges ("idk", "maybe", "not sure"), or a single word."""
+    said = _normal(text)
+    return not said or bool(_VAGUE.match(said)) or (len(content_words(text)) <= 1 and len(said.split()) <= 2)
+
+
+def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None) -> tuple[Dialogue, Reply]:
+    step = d.current
+    if d.pending == "confirm" and _YES.match(said):
+        kept = d.answers.get(step) or d.early.get(step, "")
+        found = _WHEN.search(kept) if step == "first_step" else None
+        return _advance(replace(_store(d, step, kept), when=found.group() if found else d.when), m)
+    if d.pending == "when":
+        found = _WHEN.search(text)
+        if not found and vague(text):
+            return _advance(d, m)
+        return _advance(replace(d, when=found.group() if found else text.strip(" .")), m)
+    if step == "options":
+        return _options(d, text, said, m, reflect)
+    if step == "choice":
+        picked = _pick(d.options, said, text)
+        if picked:
+            return _advance(_store(d, step, picked), m, _reflect(d, picked, reflect),
+                            (m.line("chosen", d.voice, option=_quote(picked)),))
+    if vague(text):
+        return _vague(d, m)
+    d = _early(d, text)
+    doing = (step in ("choice", "first_step", "if_then") or _DID.search(said)) and not _EARLY["obstacle"].search(text)
+    reflection = _reflect(d, text, reflect) if doing else None
+    d = _store(d, step, text)
+    if step == "choice":
+        d = replace(d, options=_unique([*d.options, text]))
+        return _advance(d, m, reflection, (m.line("chosen", d.voice, option=_quote(text)),))
+    if step == "first_step":
+        found = _WHEN.search(text)
+        if not found:
+            d = replace(d, pending="when", tries=0)
+            return d, Reply(_said(reflection, d, m), question=m.step(step, "when", d.kind, d.voice),
+                            reflection=reflection, progress=d.progress(m))
+        d = replace(d, when=found.group())
+    return _advance(d, m, reflection)
+
+
+def _vague(d: Dialogue, m: Material) -> tuple[Dialogue, Reply]:
+    """A narrower question the first time; the second time, leave the step open and move on."""
+    if d.tries == 0:
+        d = replace(d, tries=1, pending="")
+        return d, Reply(question=m.step(d.current, "narrow", d.kind, d.voice, **_values(d, m)),
+                        progress=d.progress(m))
+    return _advance(d, m, lines=(m.line("let_go", d.voice),))
+
+
+def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None) -> tuple[Dialogue, Reply]:
+    if _DONE.match(said):
+        if len(d.options) < ENOUGH_OPTIONS and not d.offered:
+            return _ideas(d, m)
+        return _advance(d, m)
+    numbers = _numbers(said)
+    if d.offered and numbers and len(content_words(text)) <= 3:
+        taken = [d.offered[n - 1] for n in numbers if 0 < n <= len(d.offered)]
+        if not taken:
+            return _vague(d, m)
+        d = replace(d, options=_unique([*d.options, *taken]))
+        return _after_option(d, m, (m.line("added", d.voice),))
+    if _IDEAS.search(said) or vague(text):
+        if _unoffered(d):
+            return _ideas(d, m)
+        return _vague(d, m)
+    d = _early(d, text, later_than="options")
+    later = (_EARLY["obstacle"], _EARLY["if_then"])
+    added = [o for o in split_options(text) if not any(cue.search(o) for cue in later)]
+    reflection = _reflect(d, text, reflect)
+    if reflection is not None:
+        d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
+    d = replace(d, options=_unique([*d.options, *added]), rounds=d.rounds + 1, tries=0)
+    d = _store(d, "options", "\n".join(d.options))
+    return _after_option(d, m, _said(reflection, d, m), reflection)
+
+
+def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: Reflection | None = None):
+    if len(d.options) >= ENOUGH_OPTIONS:
+        d, reply = _advance(d, m, lines=lines)
+        return d, replace(reply, reflection=reflection)
+    if d.rounds >= 2 and _unoffered(d):
+        return _ideas(d, m, lines)
+    return d, Reply(lines, question=m.more(d.rounds + len(d.options), d.voice, len(d.options)), reflection=reflection,
+                    progress=d.progress(m))
+
+
+def _unoffered(d: Dialogue) -> tuple[str, ...]:
+    shown = [b.text for b in d.context.indicators if b.id not in d.reflected]
+    pool = _unique([*_interleave(d.context.actions, shown)])
+    return tuple(i for i in pool if i not in d.offered and i not in d.options)
+
+
+def _ideas(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> tuple[Dialogue, Reply]:
+    """A few ideas from the authored actions and the fitting indicators, as options to consider."""
+    fresh = _unoffered(d)[:IDEAS_AT_ONCE]
+    if not fresh:
+        return d, Reply((*lines, m.line("no_more_ideas", d.voice)), progress=d.progress(m))
+    d = replace(d, offered=(*d.offered, *fresh))
+    start = len(d.offered) - len(fresh)
+    return d, Reply((*lines, m.line("ideas", d.voice)), items=d.offered[start:], progress=d.progress(m))
+
+
+def _interleave(first: Iterable[str], second: Iterable[str]) -> list[str]:
+    a, b = list(first), list(second)
+    out = []
+    for n in range(max(len(a), len(b))):
+        out += [x[n] for x in (a, b) if n < len(x)]
+    return out
+
+
+def split_options(text: str) -> list[str]:
+    """The options in one reply: one a line, or separated by semicolons, sentences or "or"."""
+    parts = [p.strip(" ,.;-•*") for p in _OPTION_SPLIT.split(text) if p]
+    return [situation_text.sentence(p) for p in parts if p and content_words(p)]
+
+
+def _pick(options: tuple[str, ...], said: str, text: str) -> str:
+    """The option a short reply points to: by number ("2", "the second") or by a shared word; '' when none."""
+    numbers = _numbers(said)
+    if numbers and len(content_words(text)) <= 3:
+        n = numbers[0]
+        if n == -1 and options:
+            return options[-1]
+        if 0 < n <= len(options):
+            return options[n - 1]
+    if options and len(content_words(text)) <= 2:
+        said_stems = set(tokens(text))
+        shared = [(len(said_stems & set(tokens(o))), o) for o in options]
+        best = max(shared, key=lambda pair: pair[0])
+        if best[0] and sum(1 for n, _ in shared if n == best[0]) == 1:
+            return best[1]
+    return ""
+
+
+def _numbers(said: str) -> list[int]:
+    """The numbers a short reply picks ("2", "1 and 3", "the second one", "the last")."""
+    if len(said.split()) > 5:
+        return []
+    found = [int(n) for n in _NUMBER.findall(said)]
+    if _PICKED.match(said):
+        found += [_ORDINAL[w] for w in said.split() if w in _ORDINAL]
+    return found
+
+
+def _early(d: Dialogue, text: str, later_than: str | None = None) -> Dialogue:
+    """Keep what a reply says about a later step (its sentences with that step's cue) for that step."""
+    now = STEPS.index(later_than or d.current)
+    early = dict(d.early)
+    options = list(d.options)
+    for part in sentences(text) or [text]:
+        part = " ".join(part.split())
+        for step, cue in _EARLY.items():
+            found = cue.search(part)
+            if STEPS.index(step) <= now or d.answers.get(step) or not found:
+                continue
+            if step == "first_step" and not (_WHEN.search(part) or "first step" in part.lower()):
+                continue  # "I'll back her" is not yet a first step; "I'll call her on Monday" is
+            clause = part[found.start():] if step in ("options", "first_step") else part
+            if step == "options":
+                options += split_options(clause)
+            else:
+                early.setdefault(step, situation_text.sentence(clause))
+            break
+    return replace(d, early=early, options=_unique(options))
+
+
+def _reflect(d: Dialogue, text: str, reflect: Reflect | None) -> Reflection | None:
+    if reflect is None:
+        return None
+    try:
+        found = reflect(text)
+    except InputError:
+        return None
+    if found is None or found.indicator_id in d.reflected:
+        return None
+    return found
+
+
+def _said(reflection: Reflection | None, d: Dialogue, m: Material) -> tuple[str, ...]:
+    if reflection is None:
+        return ()
+    return (m.line("reflect", d.voice, indicator=reflection.text.rstrip(". "), capability=reflection.capability),)
+
+
+def _store(d: Dialogue, step: str, text: str) -> Dialogue:
+    return replace(d, answers={**d.answers, step: text}, pending="")
+
+
+def _advance(d: Dialogue, m: Material, reflection: Reflection | None = None,
+             lines: tuple[str, ...] = ()) -> tuple[Dialogue, Reply]:
+    """Move to the next step and ask its question; after the last, finish with the summary."""
+    if reflection is not None:
+        d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
+        lines = (*lines, *_said(reflection, d, m))
+    d = replace(d, step=d.step + 1, tries=0, rounds=0, pending="")
+    if d.step >= len(STEPS):
+        d = replace(d, status=DONE, step=len(STEPS) - 1)
+        return d, Reply((*lines, m.line("done", d.voice)), reflection=reflection, summary=summary(d),
+                        progress=d.progress(m))
+    reply = _ask(d, m, lines)
+    return _asked(d), replace(reply, reflection=reflection)
+
+
+def _asked(d: Dialogue) -> Dialogue:
+    """A step holding an earlier answer asks whether to keep it."""
+    if d.current not in ("options", "choice") and d.early.get(d.current) and not d.answers.get(d.current):
+        return replace(d, pending="confirm")
+    return d
+
+
+def _values(d: Dialogue, m: Material) -> dict[str, str]:
+    obstacle = d.answers.get("obstacle", "")
+    plain = d.context.capabilities[0].plain if d.context.capabilities else ""
+    return {"situation": brief(d.context.situation) or "this", "plain": plain,
+            "obstacle": _quote(obstacle) if obstacle else m.line("no_obstacle", d.voice)}
+
+
+def _quote(text: str) -> str:
+    return brief(text, 24) or "“”"
+
+
+def _ask(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> Reply:
+    """The current step's question (with the options so far, or an earlier answer to keep)."""
+    step, voice = d.current, d.voice
+    values = _values(d, m)
+    ask = m.step(step, "ask", d.kind, voice, **values)
+    progress = d.progress(m)
+    if step == "options" and d.options:
+        return Reply((*lines, ask, m.line("options_so_far", voice)), items=d.options,
+                     question=m.more(d.rounds + len(d.options), voice, len(d.options)), progress=progress)
+    if step == "choice":
+        return Reply(lines, items=d.options, question=ask, progress=progress)
+    early = d.early.get(step)
+    if early and not d.answers.get(step):
+        return Reply((*lines, ask), question=m.line("early", voice, early=_quote(early)), progress=progress)
+    return Reply(lines, question=ask, progress=progress)
+
+
+def summary(d: Dialogue) -> Summary:
+    """What the person said, part by part, with the capabilities and the fitting indicators."""
+    a = d.answers
+    return Summary(
+        situation=d.context.situation, voice=d.voice, goal=a.get("goal", ""), reality=a.get("reality", ""),
+        options=d.options, chosen=a.get("choice", ""), first_step=a.get("first_step", ""), when=d.when,
+        obstacle=a.get("obstacle", ""), if_then=a.get("if_then", ""),
+        capabilities=tuple(c.name for c in d.context.capabilities),
+        indicators=tuple(b.text for b in d.context.indicators), complete=d.status == DONE)
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    seen, kept = set(), []
+    for value in values:
+        key = " ".join(re.findall(r"\w+", value.lower()))
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return tuple(kept)
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What a finished conversation puts in the coaching plan, in the person's own words: GROW notes, WOOP fields
+    and actions (the chosen option and the first step)."""
+
+    grow: dict[str, str]
+    woop: dict[str, str]
+    actions: tuple[str, ...]
+
+
+def notes(s: Summary) -> Notes:
+    """The plan's notes for a summary: Goal, Reality, Options (one a line) and Will (the chosen option and first
+    step) as GROW notes; the obstacle and the if-then plan as WOOP's obstacle and plan."""
+    step = with_date(s.first_step, s.when)
+    will = "\n".join(t for t in (s.chosen, f"First step: {step}" if step else "") if t)
+    grow = {"goal": s.goal, "reality": s.reality, "options": "\n".join(s.options), "will": will}
+    woop = {"obstacle": s.obstacle, "plan": s.if_then}
+    return Notes({k: v for k, v in grow.items() if v.strip()}, {k: v for k, v in woop.items() if v.strip()},
+                 tuple(t for t in (s.chosen, step) if t.strip()))
+
+
+ACTION_MODE = "on_the_job"
+
+
+def merge(prep: Mapping, found: Notes) -> dict:
+    """The plan page's answers (coaching.plan.Answers.to_state shape) with the notes added: a note joins what is
+    already written under that heading (unless it is there already), and the actions join the person's own
+    on-the-job actions, one a line."""
+    out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in dict(prep).items()}
+    for section, values in (("grow", found.grow), ("woop", found.woop)):
+        bucket = out.setdefault(section, {})
+        for key, text in values.items():
+            held = bucket.get(key, "")
+            bucket[key] = text if not held.strip() else held if text in held else f"{held}\n\n{text}"
+    own = out.setdefault("own_actions", {})
+    lines = [line for line in own.get(ACTION_MODE, "").splitlines() if line.strip()]
+    lines += [a for a in found.actions if a not in lines]
+    if lines:
+        own[ACTION_MODE] = "\n".join(lines)
+    return out
+
+
+def context_for(cards, situation: str, bank: Mapping | None = None, library=None, top: int = 3) -> Context:
+    """The context of a chat answer: its top `top` cards (conversation.answer.Card), their fitting indicators,
+    the plain-words phrases of the questions bank, and the authored on-the-job actions (coaching.prompts)."""
+    bank = bank or {}
+    picked = list(cards)[:top]
+    focus = tuple(Focus(c.match.id, c.match.name, getattr(bank.get(c.match.id), "plain", "")) for c in picked)
+    behaviours = tuple(Behaviour(e.match.id, e.match.text, c.match.name, c.match.id)
+                       for c in picked for e in c.evidence if e.fits)
+    actions: list[str] = []
+    if library is not None:
+        for c in picked:
+            actions += library.capability(c.match.id).get("actions", {}).get(ACTION_MODE, [])[:1]
+    return Context(situation, focus, behaviours, tuple(actions))
+
+
+def context_from_plan(framework, capability_ids: Iterable[str], indicator_ids: Iterable[str], situation: str,
+                      bank: Mapping | None = None, library=None) -> Context:
+    """The context of a plan (coaching.plan.Selection's capabilities and chosen indicators, the situation)."""
+    bank = bank or {}
+    chosen = set(indicator_ids)
+    caps = [framework.capability(c) for c in capability_ids]
+    focus = tuple(Focus(c.id, c.name, getattr(bank.get(c.id), "plain", "")) for c in caps)
+    behaviours = tuple(Behaviour(i.id, i.text, c.name, c.id) for c in caps for i in c.indicators if i.id in chosen)
+    actions: list[str] = []
+    if library is not None:
+        for c in caps:
+            actions += library.capability(c.id).get("actions", {}).get(ACTION_MODE, [])[:1]
+    return Context(situation, focus, behaviours, tuple(actions))
+
+
+def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
+    """A reflect function over the chat's retriever: the best-scoring indicator that fits (retriever.evidence.fits)
+    for the reply, among the given capabilities (the conversation's own; all when None), or None (off-topic, or
+    nothing fits)."""
+    allowed = list(capabilities) if capabilities is not None else None
+
+    def reflect(text: str) -> Reflection | None:
+        result = retriever.search(text, top=len(allowed) if allowed else 3, capabilities=allowed or None,
+                                  indicators=10)
+        if result.off_topic:
+            return None
+        fitting = [(ind.score, ind, cap) for cap in result.capabilities for ind in cap.indicators
+                   if retriever.evidence.fits(ind.score)]
+        if not fitting:
+            return None
+        _, ind, cap = max(fitting, key=lambda row: row[0])
+        return Reflection(ind.id, ind.text, cap.name)
+
+    return reflect

@@ -1,0 +1,394 @@
+"""The guided coaching conversation as a state machine (coaching/dialogue.py): every transition, vague replies, early
+answers, the distress pause, reflections, the questions for different situations, and what goes into the plan."""
+
+from __future__ import annotations
+
+import pytest
+
+from coaching import dialogue as dg
+
+FEEDBACK = dg.Context(
+    "One of my EL2s is struggling and I need to give her honest feedback about her performance.",
+    (dg.Focus("guides-mentors-and-develops-people", "Guides, mentors and develops people", "developing your people"),
+     dg.Focus("displays-resilience", "Displays resilience", "staying steady under pressure")),
+    (dg.Behaviour("guides-mentors-and-develops-people.7", "Provides clear, constructive and timely feedback (both "
+                  "positive and negative) in a manner that encourages learning and achieves any required resolution.",
+                  "Guides, mentors and develops people"),
+     dg.Behaviour("guides-mentors-and-develops-people.8", "Sets performance standards and conducts regular reviews; "
+                  "identifies and constructively addresses under-performance.", "Guides, mentors and develops people")),
+    ("Ask one of your staff what support would help them most, and act on it.",
+     "Keep a short note of what drains and restores your energy for two weeks."),
+)
+NEGOTIATION = dg.Context(
+    "We're negotiating a funding agreement with the states and they won't budge on the cost split.",
+    (dg.Focus("negotiates-persuasively", "Negotiates persuasively", "negotiating persuasively"),
+     dg.Focus("nurtures-internal-and-external-relationships", "Nurtures internal and external relationships")),
+)
+CHANGE = dg.Context(
+    "We're restructuring the division, staff are anxious about their jobs and rumours are everywhere.",
+    (dg.Focus("steers-and-implements-change-and-deals-with-uncertainty",
+              "Steers and implements change and deals with uncertainty"),),
+)
+STAKEHOLDERS = dg.Reflection("negotiates-persuasively.5",
+                             "Identifies key stakeholders and seeks their support early in the negotiation.",
+                             "Negotiates persuasively")
+
+
+@pytest.fixture(scope="module")
+def material() -> dg.Material:
+    return dg.load()
+
+
+class FakeGuard:
+    """Distress when the text holds "can't cope" (the real safety net is tested in test_safety.py)."""
+
+    class Verdict:
+        def __init__(self, distress: bool):
+            self.distress = distress
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def check(self, text: str):
+        self.seen.append(text)
+        return self.Verdict("can't cope" in text.lower())
+
+
+def fake_reflect(text: str):
+    """Reflects any reply that mentions stakeholders."""
+    return STAKEHOLDERS if "stakeholder" in text.lower() else None
+
+
+def run(material, context=FEEDBACK, replies=(), voice=dg.YOU, guard=None, reflect=None):
+    """Start a conversation and feed it replies ("!skip" and so on are button presses); the last state and reply."""
+    d, reply = dg.start(context, material, voice)
+    for text in replies:
+        if text.startswith("!"):
+            d, reply = dg.command(d, text[1:], material)
+        else:
+            d, reply = dg.respond(d, text, material, guard, reflect)
+    return d, reply
+
+
+FULL = ("I want her to own her deadlines and know I'm backing her",
+        "She has missed three briefing deadlines since March and the minister's office noticed",
+        "Talk to her one on one", "Pair her with an experienced director", "Agree weekly check-ins",
+        "1",
+        "Book a meeting with her by Friday",
+        "I tend to soften the message when someone looks upset",
+        "If I start softening, then I will name the missed deadline plainly and pause")
+
+
+def test_the_authored_material_loads_with_every_step(material):
+    assert set(material.data["steps"]) == set(dg.STEPS)
+    for step in dg.STEPS:
+        for part in ("ask", "narrow"):
+            for kind, voices in material.data["steps"][step][part].items():
+                assert voices["you"].strip() and voices["client"].strip(), (step, part, kind)
+
+
+def test_the_situation_kind_comes_from_the_top_capabilities(material):
+    assert material.kind(c.id for c in FEEDBACK.capabilities) == "feedback"
+    assert material.kind(c.id for c in NEGOTIATION.capabilities) == "negotiation"
+    assert material.kind(c.id for c in CHANGE.capabilities) == "change"
+    assert material.kind(["commits-to-action"]) == dg.GENERAL
+    assert material.kind(["displays-resilience", "negotiates-persuasively", "guides-mentors-and-develops-people"]) \
+        == "change", "the first capability weighs most"
+
+
+def test_three_situations_get_different_questions_worded_for_them(material):
+    asked = {}
+    for context in (FEEDBACK, NEGOTIATION, CHANGE):
+        d, first = dg.start(context, material)
+        d, second = dg.respond(d, "A clear agreement everyone can live with by June", material)
+        d, third = dg.respond(d, "People are talking past each other in every meeting so far", material)
+        asked[context.situation] = (first.question, second.question, third.question)
+        assert dg.brief(context.situation) in first.question, "the first question quotes the situation"
+    for n in range(3):
+        assert len({questions[n] for questions in asked.values()}) == 3, f"question {n + 1} differs by situation"
+    feedback, negotiation, change = asked.values()
+    assert "other person to understand" in feedback[0]
+    assert "settle for" in negotiation[0]
+    assert "how it was led" in change[0]
+
+
+def test_a_full_conversation_walks_grow_then_woop_to_a_summary(material):
+    d, reply = dg.start(FEEDBACK, material)
+    assert reply.progress == "Goal · 1 of 7" and reply.question.endswith("?")
+    progress = [reply.progress]
+    for text in FULL:
+        d, reply = dg.respond(d, text, material)
+        progress.append(reply.progress)
+    assert progress == ["Goal · 1 of 7", "Reality · 2 of 7", "Options · 3 of 7", "Options · 3 of 7",
+                        "Options · 3 of 7", "Will · 4 of 7", "Will · 5 of 7", "Obstacle · 6 of 7", "Plan · 7 of 7",
+                        "Finished"]
+    assert d.status == dg.DONE and not d.open
+    s = reply.summary
+    assert s is not None and s.complete
+    assert s.goal == FULL[0] and s.reality == FULL[1]
+    assert s.options == ("Talk to her one on one.", "Pair her with an experienced director.",
+                         "Agree weekly check-ins.")
+    assert s.chosen == "Talk to her one on one." and s.first_step == FULL[6] and s.when == "by Friday"
+    assert s.obstacle == FULL[7] and s.if_then == FULL[8]
+    assert s.capabilities == ("Guides, mentors and develops people", "Displays resilience")
+    assert s.indicators == tuple(b.text for b in FEEDBACK.indicators)
+    assert [label for label, _ in s.parts()] == ["Goal", "Where things stand", "Options", "Chosen option",
+                                                 "First step", "Obstacle", "If-then plan", "Capabilities",
+                                                 "Behaviours to work on"]
+    assert "## If-then plan" in s.markdown()
+
+
+def test_choosing_an_option_lists_them_and_says_which_was_chosen(material):
+    d, reply = run(material, replies=FULL[:5])
+    assert reply.items == ("Talk to her one on one.", "Pair her with an experienced director.",
+                           "Agree weekly check-ins.")
+    assert d.current == "choice"
+    d2, chosen = dg.respond(d, "the second", material)
+    assert d2.answers["choice"] == "Pair her with an experienced director."
+    assert "So you'll start with “Pair her with an experienced director”" in chosen.lines[0]
+    d3, _ = dg.respond(d, "check-ins", material)
+    assert d3.answers["choice"] == "Agree weekly check-ins.", "a word of one option picks it"
+    d4, _ = dg.respond(d, "Ask her what support she needs from me first", material)
+    assert d4.answers["choice"] == "Ask her what support she needs from me first"
+    assert d4.options[-1] == "Ask her what support she needs from me first", "an own choice joins the options"
+
+
+def test_skip_moves_on_and_leaves_the_step_open(material):
+    d, reply = run(material, replies=("!skip",))
+    assert d.current == "reality" and "goal" not in d.answers
+    assert reply.lines[0].startswith("Skipped") and reply.progress == "Reality · 2 of 7"
+    d, reply = run(material, replies=("skip",))
+    assert d.current == "reality", "typed too"
+
+
+def test_back_offers_the_earlier_answer_and_yes_keeps_it(material):
+    d, reply = run(material, replies=(FULL[0], "!back"))
+    assert d.current == "goal" and d.pending == "confirm"
+    assert "Last time you said: “I want her to own her deadlines" in reply.question
+    kept, reply = dg.respond(d, "yes", material)
+    assert kept.current == "reality" and kept.answers["goal"] == FULL[0]
+    changed, _ = dg.respond(d, "I want her to lead the next briefing herself", material)
+    assert changed.answers["goal"] == "I want her to lead the next briefing herself"
+    typed, _ = run(material, replies=(FULL[0], "go back"))
+    assert typed.current == "goal" and typed.pending == "confirm"
+    first, reply = run(material, replies=("!back",))
+    assert first.current == "goal" and reply.question, "back at the first question asks it again"
+
+
+def test_back_into_options_shows_the_options_so_far(material):
+    d, reply = run(material, replies=(*FULL[:5], "!back"))
+    assert d.current == "options"
+    assert reply.items == ("Talk to her one on one.", "Pair her with an experienced director.",
+                           "Agree weekly check-ins.")
+    assert reply.question.startswith("That's 3")
+
+
+def test_start_over_forgets_every_answer(material):
+    d, reply = run(material, replies=(*FULL[:4], "!restart"))
+    assert d.current == "goal" and not d.answers and not d.options
+    assert reply.lines[0] == "Starting over from the top."
+    d, _ = run(material, replies=(*FULL[:4], "start over"))
+    assert d.current == "goal" and not d.options
+
+
+@pytest.mark.parametrize("how", ["!stop", "stop", "Stop.", "that's enough"])
+def test_stop_ends_with_what_was_said_so_far(material, how):
+    d, reply = run(material, replies=(FULL[0], FULL[1], how))
+    assert d.status == dg.STOPPED and not d.open
+    assert reply.summary is not None and not reply.summary.complete
+    assert reply.summary.goal == FULL[0] and reply.summary.reality == FULL[1]
+    after, reply = dg.respond(d, "one more thing", material)
+    assert after == d and "isn't running" in reply.text
+
+
+@pytest.mark.parametrize("reply_text", ["idk", "maybe", "Not sure.", "I don't know", "hmm", "nothing", "Tension",
+                                        "dunno maybe"])
+def test_vague_replies_are_vague(reply_text):
+    assert dg.vague(reply_text)
+
+
+@pytest.mark.parametrize("reply_text", ["She missed the deadline", "I want her to lead the next briefing",
+                                        "not sure, maybe talk to her manager first"])
+def test_replies_with_substance_are_not_vague(reply_text):
+    assert not dg.vague(reply_text)
+
+
+def test_a_vague_reply_gets_a_narrower_question_then_the_step_is_let_go(material):
+    d, first = dg.start(FEEDBACK, material)
+    d, narrow = dg.respond(d, "idk", material)
+    assert d.current == "goal" and narrow.question != first.question
+    assert narrow.question == material.step("goal", "narrow", "feedback", dg.YOU)
+    d2, _ = dg.respond(d, "I want her to take ownership of her deadlines", material)
+    assert d2.current == "reality" and d2.answers["goal"] == "I want her to take ownership of her deadlines"
+    d3, reply = dg.respond(d, "maybe", material)
+    assert d3.current == "reality" and "goal" not in d3.answers
+    assert reply.lines[0].startswith("That's fine, we can leave that one open")
+
+
+def test_an_early_answer_is_kept_for_its_stage(material):
+    goal = ("I want her to meet her deadlines. I could ask her manager to mentor her. I'll talk to her on Monday. "
+            "I tend to avoid hard conversations.")
+    d, _ = run(material, replies=(goal,))
+    assert d.answers["goal"] == goal, "the whole reply answers the goal"
+    assert d.options == ("I could ask her manager to mentor her.",)
+    assert d.early == {"first_step": "I'll talk to her on Monday.", "obstacle": "I tend to avoid hard conversations."}
+    d, reply = dg.respond(d, "She missed three deadlines since March", material)
+    assert reply.items == ("I could ask her manager to mentor her.",) and reply.question.startswith("That's 1")
+    d, reply = run(material, replies=(goal, FULL[1], "Pair her with a director", "Weekly check-ins", "1"))
+    assert d.current == "first_step" and d.pending == "confirm"
+    assert "Earlier you said: “I'll talk to her on Monday”" in reply.question
+    d, reply = dg.respond(d, "yes", material)
+    assert d.answers["first_step"] == "I'll talk to her on Monday." and d.when == "on Monday"
+    assert "Earlier you said: “I tend to avoid hard conversations”" in reply.question
+    d, _ = dg.respond(d, "I worry she will cry and I will back off", material)
+    assert d.answers["obstacle"] == "I worry she will cry and I will back off", "a new answer replaces it"
+
+
+def test_a_promise_without_a_date_is_not_taken_for_the_first_step(material):
+    d, _ = run(material, replies=("I want her to understand the briefs are late and that I'll back her to fix it",))
+    assert "first_step" not in d.early
+    d, _ = run(material, replies=("I want her back on track. My first step is a quiet word with her",))
+    assert d.early["first_step"] == "My first step is a quiet word with her."
+
+
+def test_options_offer_ideas_when_asked_as_options_to_consider(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
+    assert "as options to consider rather than instructions" in reply.lines[-1]
+    assert reply.items == ("Ask one of your staff what support would help them most, and act on it.",
+                           FEEDBACK.indicators[0].text, "Keep a short note of what drains and restores your energy "
+                           "for two weeks.")
+    d, reply = dg.respond(d, "1 and 3", material)
+    assert d.options == (reply.lines and d.offered[0], d.offered[2])
+    assert reply.lines[0] == "Added to your options." and d.current == "options"
+    d, reply = dg.respond(d, "not sure", material)
+    assert reply.items == (FEEDBACK.indicators[1].text,), "the next ideas, none offered twice"
+
+
+def test_fewer_than_three_options_bring_ideas(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "Talk to her"))
+    assert reply.question.startswith("That's 1") and not reply.items, "first the person thinks again"
+    d, reply = dg.respond(d, "Ask HR", material)
+    assert len(d.options) == 2 and len(reply.items) == 3, "still under three after two tries: ideas"
+    d, reply = run(material, replies=(FULL[0], FULL[1], "Talk to her", "done"))
+    assert reply.items and d.current == "options", "done with one option: ideas first"
+    d, reply = dg.respond(d, "done", material)
+    assert d.current == "choice" and reply.items == ("Talk to her.",)
+
+
+def test_several_options_in_one_reply(material):
+    assert dg.split_options("talk to her; ask HR\n- pair her with a mentor") == [
+        "Talk to her.", "Ask HR.", "Pair her with a mentor."]
+    assert dg.split_options("I could talk to her or ask her manager") == ["I could talk to her.", "Ask her manager."]
+    d, _ = run(material, replies=(FULL[0], FULL[1], "Talk to her. Ask HR. Pair her with a mentor."))
+    assert d.current == "choice"
+
+
+def test_the_first_step_asks_by_when_if_it_has_no_date(material):
+    d, reply = run(material, replies=(*FULL[:6], "Book a meeting with her"))
+    assert d.pending == "when" and reply.question == "And by when will you do that?"
+    d, _ = dg.respond(d, "Thursday week", material)
+    assert d.current == "obstacle" and d.when == "Thursday"
+    assert dg.with_date(d.answers["first_step"], d.when) == "Book a meeting with her (by Thursday)"
+    assert dg.with_date("Call her", "next week") == "Call her (next week)"
+
+
+def test_distress_pauses_with_the_care_reply_and_the_person_can_resume(material):
+    guard = FakeGuard()
+    d, reply = run(material, replies=(FULL[0], "Honestly I can't cope with any of this"), guard=guard)
+    assert d.status == dg.PAUSED and d.open and reply.care
+    assert "paused" in reply.lines[0] and not reply.question
+    assert "reality" not in d.answers, "the distress message is not kept as an answer"
+    assert guard.seen[-1] == "Honestly I can't cope with any of this"
+    resumed, reply = dg.respond(d, "resume", material, guard)
+    assert resumed.status == dg.ACTIVE and resumed.current == "reality"
+    assert reply.lines[0] == "Welcome back. Here's where we were." and reply.question
+    pressed, _ = dg.command(d, "resume", material)
+    assert pressed.status == dg.ACTIVE
+    answered, reply = dg.respond(d, "She missed three deadlines since March", material, guard)
+    assert answered.status == dg.ACTIVE and answered.current == "options", "a work reply carries on"
+    stopped, reply = dg.respond(d, "stop", material, guard)
+    assert stopped.status == dg.STOPPED
+
+
+def test_a_reply_about_what_the_person_will_do_is_reflected_in_the_framework_words(material):
+    d, reply = run(material, NEGOTIATION, (FULL[0], FULL[1], "Meet the key stakeholders before the formal session"),
+                   reflect=fake_reflect)
+    assert reply.reflection == STAKEHOLDERS
+    assert reply.lines[0] == ("That is close to a behaviour the framework describes: “Identifies key stakeholders "
+                              "and seeks their support early in the negotiation” (Negotiates persuasively).")
+    d, reply = dg.respond(d, "Brief the stakeholder group again", material, reflect=fake_reflect)
+    assert reply.reflection is None and d.reflected == (STAKEHOLDERS.indicator_id,), "never the same one twice"
+    d, reply = run(material, NEGOTIATION, ("The states agree to a fair split",), reflect=fake_reflect)
+    assert reply.reflection is None, "only replies about doing something are reflected"
+
+
+def test_notes_for_the_plan_keep_the_persons_words(material):
+    d, reply = run(material, replies=FULL)
+    notes = dg.notes(reply.summary)
+    assert notes.grow == {"goal": FULL[0], "reality": FULL[1],
+                          "options": "Talk to her one on one.\nPair her with an experienced director.\n"
+                                     "Agree weekly check-ins.",
+                          "will": f"Talk to her one on one.\nFirst step: {FULL[6]}"}
+    assert notes.woop == {"obstacle": FULL[7], "plan": FULL[8]}
+    assert notes.actions == ("Talk to her one on one.", FULL[6])
+    prep = {"grow": {"goal": "My own note"}, "own_actions": {"on_the_job": "Read the APS values"}, "ratings": {"x": 3}}
+    merged = dg.merge(prep, notes)
+    assert merged["grow"]["goal"] == f"My own note\n\n{FULL[0]}"
+    assert merged["own_actions"]["on_the_job"] == f"Read the APS values\nTalk to her one on one.\n{FULL[6]}"
+    assert merged["woop"] == {"obstacle": FULL[7], "plan": FULL[8]} and merged["ratings"] == {"x": 3}
+    assert prep["grow"] == {"goal": "My own note"}, "the page's answers are not changed in place"
+    assert dg.merge(merged, notes) == merged, "merging twice adds nothing twice"
+
+
+def test_context_and_reflection_from_the_chat_retriever(fake_real_retriever):
+    from coaching import prompts
+    from conversation import answer as answers
+
+    situation = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
+    answer = answers.respond(fake_real_retriever, (situation,))
+    context = dg.context_for(answer.cards, situation, {}, prompts.load())
+    assert [f.id for f in context.capabilities] == [c.match.id for c in answer.cards[:3]]
+    assert all(b.text for b in context.indicators)
+    assert {b.id for b in context.indicators} == {e.match.id for c in answer.cards[:3] for e in c.evidence if e.fits}
+    assert len(context.actions) == 3
+    reflect = dg.reflector(fake_real_retriever)
+    found = reflect("I will identify the key stakeholders and seek their support early in the negotiation")
+    assert found is not None
+    framework = {i.id: i.text for i in fake_real_retriever.framework.indicators}
+    assert framework[found.indicator_id] == found.text, "the framework's exact words"
+    within = dg.reflector(fake_real_retriever, ["communicates-clearly"])("I will explain it plainly without jargon")
+    assert within is None or within.indicator_id.startswith("communicates-clearly."), "only the given capabilities"
+
+
+@pytest.mark.parametrize("text", ["help me prepare", "Coach me through this", "coach me", "Can you help me prepare?",
+                                  "please help me get ready for it", "I'd like some coaching on this"])
+def test_typed_requests_for_coaching(text):
+    assert dg.wants_coaching(text)
+
+
+@pytest.mark.parametrize("text", ["my coach me said", "I need to prepare a brief for the minister",
+                                  "how do I coach my team through the restructure"])
+def test_situations_are_not_requests_for_coaching(text):
+    assert not dg.wants_coaching(text)
+
+
+def test_the_client_voice_asks_about_the_client(material):
+    for context in (FEEDBACK, NEGOTIATION, CHANGE):
+        d, reply = dg.start(context, material, dg.CLIENT)
+        asked = [reply.question]
+        for text in ("idk", *FULL[:5], "1", "Book a meeting with her", "idk", "by Friday", FULL[7], FULL[8]):
+            d, reply = dg.respond(d, text, material)
+            asked.append(reply.question)
+        asked = [q for q in asked if q]
+        assert len(asked) >= 9 and d.status == dg.DONE
+        for question in asked:
+            assert "client" in question or "them" in question, question
+        assert reply.lines[-1].startswith("Thank you, that's a plan for your client")
+    you, _ = dg.start(NEGOTIATION, material)
+    client, _ = dg.start(NEGOTIATION, material, dg.CLIENT)
+    assert you.voice == dg.YOU and client.voice == dg.CLIENT
+
+
+def test_a_huge_reply_is_cut(material):
+    d, _ = run(material, replies=("I want her to take ownership " * 2000,))
+    assert len(d.answers["goal"]) <= dg.MAX_REPLY + 1 and d.answers["goal"].startswith("I want her")
