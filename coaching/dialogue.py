@@ -10,6 +10,7 @@ from pathlib import Path
 
 from coaching import situation as situation_text
 from coaching.words import brief
+from errors import CoachError
 from retrieval.text import InputError, content_words, fold, sentences, tokens
 from settings import ROOT
 
@@ -71,7 +72,7 @@ _DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had|
 _OPTION_SPLIT = re.compile(r"\n+|;\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+|^\s*[-*•]\s*|\n\s*[-*•]\s*|\s*\d[.)]\s+")
 
 
-class GrowError(ValueError):
+class GrowError(CoachError, ValueError):
     """A coaching-conversation file that cannot be used."""
 
 

@@ -194,7 +194,7 @@ def test_latency_times_the_torch_path_in_the_same_loop(tiny_retriever):
     out = latency.measure(tiny_retriever, texts, rounds=2, alternatives=False, warmup=1, torch_retriever=other)
     assert out["torch"]["query"]["n"] == out["torch"]["encode"]["n"] == out["query"]["n"] == 4
     assert out["torch"]["query_best_of_rounds"]["n"] == 2
-    assert out["torch"]["encoder"] == "FakeEncoder"
+    assert out["torch"]["encoder"] == other.encoder.backend == "fake"
 
 
 def test_onnx_and_torch_paths_side_by_side():
