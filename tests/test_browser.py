@@ -98,7 +98,8 @@ def test_thin_input_requests_and_match_strength_in_browser(app_server, page, scr
     caption.locator("xpath=ancestor::*[@data-testid='stCaptionContainer' or @data-testid='stElementContainer'][1]") \
         .get_by_test_id("stTooltipHoverTarget").first.hover()
     page.get_by_text("does not depend on the card's place").wait_for(timeout=10_000)
-    box = chat_box(page)
+    page.mouse.move(0, 0)
+    box = page.get_by_role("textbox")
     box.fill("Can you write an all-staff email announcing the restructure")
     box.press("Enter")
     page.get_by_text("I can't write documents, emails or speeches for you").wait_for(timeout=60_000)
