@@ -46,6 +46,10 @@ _VAGUE = re.compile(r"^(?:\s|i don't know|don't know|do not know|dont know|i dun
                     r"not sure|i'm not sure|unsure|no idea|no clue|hm+|um+|uh+|er+|whatever|nothing|i guess|"
                     r"not really|hard to say|it depends|depends|good question|no|nope|yes|yeah|ok|okay|sure|"
                     r"and|or|so|well|not|really)+$")
+# A reply that opens with a hedge ("idk, it's complicated", "idk. maybe …", "Not sure really. …").
+_VAGUE_LEAD = re.compile(r"^(?:(?:idk|i don't know|i dont know|don't know|dunno|i dunno|not sure|i'm not sure|no idea|"
+                         r"maybe|perhaps|hmm+|um+|uh+|honestly|really|well|good question|hard to say)"
+                         r"(?![\w'’])[\s,.;:!?…\-–—]*)+".replace("'", "['’]"), re.IGNORECASE)
 _START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
                     r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
                     r"let's\s+prepare)\b")
@@ -69,7 +73,38 @@ _EARLY = {step: re.compile(pattern.replace("'", "['’]"), re.IGNORECASE) for st
 )}
 _DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had| did|'ve| plan to| want to| need to| "
                   r"am going to|'m going to)\b|\b(?:i|we) [a-z]+ed\b")
-_OPTION_SPLIT = re.compile(r"\n+|;\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+|^\s*[-*•]\s*|\n\s*[-*•]\s*|\s*\d[.)]\s+")
+_OPTION_SPLIT = re.compile(r";\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+")
+# An enumerated list inside a reply: "(a) … (b) …", "a) … b) …", "1. … 2. …", "1) … 2) …".
+_LIST_MARK = re.compile(r"(?:(?<=\s)|^)(?:\(([a-h]|\d{1,2})\)|([a-h]|\d{1,2})\)|(\d{1,2})\.(?=\s))\s*")
+_MARK_START = re.compile(r"^\s*(?:[-*•]|\(?(?:[a-h]|\d{1,2})\)|\d{1,2}\.(?=\s))\s*")
+# Words that introduce options rather than being one ("My own options:", "Also:", "Or …").
+_LEAD = re.compile(r"^(?:(?:(?:my|our)\s+(?:own\s+)?|some\s+|a\s+few\s+|other\s+|more\s+|extra\s+)?"
+                   r"(?:options?|ideas?)|add|also|plus|and also|mine|here are mine|here's mine|another(?: one)?|"
+                   r"others?)\s*(?:[:\-–—]+\s*|$)", re.IGNORECASE)
+_JOIN = re.compile(r"^(?:or|and|also|plus|then|and then|or else|alternatively|otherwise)\b[,:]?\s+", re.IGNORECASE)
+# Side comments and observations, which are not options: "She's been quieter in meetings", "Someone mentioned …",
+# "None of those really help", "That would be dodgy", "I haven't thought about it". A modal ("could", "might")
+# makes it an option again ("Her manager could mentor her").
+_SUBJECT = (r"(?:she|he|they|it|someone|somebody|nobody|no one|everyone|everybody|people|the \w+|her \w+|his \w+|"
+            r"their \w+)")
+_COMMENT = re.compile(
+    r"^(?:" + _SUBJECT + r"(?:'s|'re|'ve|'d|\s+(?:is|are|was|were|has|have|had|hasn't|haven't|been|seems?|seemed|"
+    r"looks?|mentioned|said|says|told|thinks?|thought|feels?|felt|keeps?|kept|doesn't|don't|didn't|isn't|aren't|"
+    r"wasn't|won't|wants?|wanted|really|just|always|never|probably|mostly))\b|"
+    r"(?:none|neither|all|both|most|some|any) of (?:those|these|them|that|the above|the ideas|your ideas)\b|"
+    r"(?:that|this|those|these|it)(?:'s|'re|\s+(?:is|are|was|were|would|seems?|sounds?|looks?))\b|"
+    r"(?:i haven't|i have not|i've not|i didn't|i did not|i'm not sure|i am not sure|not sure|i wonder|hang on|"
+    r"i don't know|i've been|to be honest)\b)")
+_MODAL = re.compile(r"\b(?:could|might|should|can)\b")
+_END = re.compile(r"^(?:done|i'm done|that's (?:probably |about |pretty much )?(?:it|all|everything)|"
+                  r"that is (?:probably )?(?:it|all)|nothing else|no more|that will do|that'll do)$")
+_DROP = re.compile(r"\b(?:drop|remove|scrap|scratch|forget|delete|cross out|take out|ditch|lose|not)\s+"
+                   r"(?:option\s+|number\s+|idea\s+|no\s+)?(\d{1,2})\b|\b(?:option|number)\s+(\d{1,2})\s+"
+                   r"(?:is out|is off|can go|goes)\b")
+# The words around a number that only pick it ("1 is good", "2 maybe", "I like 2", "1 and 3").
+_FILLER = frozenset("""i i'd i'll like take the option options number idea ideas and is are good great fine
+maybe perhaps probably possibly sounds looks seems could work works might useful helpful too also yes ok okay definitely
+one as well worth a try of those that sure fits fit or then first""".split())
 
 
 class GrowError(CoachError, ValueError):
@@ -258,9 +293,10 @@ class Dialogue:
     """Where the conversation is. Immutable: every event returns a new Dialogue with the coach's Reply.
 
     `answers` holds each step's reply as typed; `early` what a reply said about a later step, offered there;
-    `options` the person's options (and ideas they took); `offered` the ideas shown so far; `tries` the vague
-    replies at this step; `rounds` the replies in Options; `pending` is "confirm" while asking whether to keep an
-    earlier answer, "when" while asking for the first step's date."""
+    `options` the person's options (and ideas they took); `offered` the ideas shown so far and `latest` the last
+    list of them (numbered as shown); `tries` the vague replies at this step; `rounds` the replies in Options;
+    `pending` is "confirm" while asking whether to keep an earlier answer, "when" while asking for the first
+    step's date."""
 
     context: Context
     kind: str = GENERAL
@@ -271,6 +307,7 @@ class Dialogue:
     early: Mapping[str, str] = field(default_factory=dict)
     options: tuple[str, ...] = ()
     offered: tuple[str, ...] = ()
+    latest: tuple[str, ...] = ()
     tries: int = 0
     rounds: int = 0
     pending: str = ""
@@ -419,26 +456,46 @@ def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | 
         if len(d.options) < ENOUGH_OPTIONS and not d.offered:
             return _ideas(d, m)
         return _advance(d, m)
-    numbers = _numbers(said)
-    if d.offered and numbers and len(content_words(text)) <= 3:
-        taken = [d.offered[n - 1] for n in numbers if 0 < n <= len(d.offered)]
-        if not taken:
-            return _vague(d, m)
-        d = replace(d, options=_unique([*d.options, *taken]))
-        return _after_option(d, m, (m.line("added", d.voice),))
-    if _IDEAS.search(said) or vague(text):
+    if _IDEAS.search(said) or (vague(text) and not _NUMBER.search(said)):
         if _unoffered(d):
             return _ideas(d, m)
         return _vague(d, m)
     d = _early(d, text, later_than="options")
     later = (_EARLY["obstacle"], _EARLY["if_then"])
-    added = [o for o in split_options(text) if not any(cue.search(o) for cue in later)]
-    reflection = _reflect(d, text, reflect)
+    added, taken, dropped, ended = [], [], set(), False
+    for piece in _pieces(text):
+        low = _normal(piece)
+        if _END.match(low):
+            ended = True
+            break
+        drop = _DROP.search(low)
+        if drop:
+            dropped.add(int(drop.group(1) or drop.group(2)))
+            continue
+        numbers = [int(n) for n in _NUMBER.findall(low)]
+        if numbers and all(w.isdigit() or w in _FILLER for w in low.split()):
+            taken += [d.latest[n - 1] for n in numbers if 0 < n <= len(d.latest)]
+            continue
+        option = _proposal(piece)
+        if option and not any(cue.search(option) for cue in later):
+            added.append(option)
+    if not (added or taken or dropped or ended):
+        if (d.tries == 0 and not _VAGUE_LEAD.match(text)) or not _unoffered(d):
+            return _vague(d, m)
+        return _ideas(d, m)
+    reflection = _reflect(d, " ".join(added), reflect) if added else None
     if reflection is not None:
         d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
-    d = replace(d, options=_unique([*d.options, *added]), rounds=d.rounds + 1, tries=0)
+    kept = [o for n, o in enumerate(d.options, 1) if n not in dropped]
+    d = replace(d, options=_unique([*kept, *taken, *added]), rounds=d.rounds + 1, tries=0)
     d = _store(d, "options", "\n".join(d.options))
-    return _after_option(d, m, _said(reflection, d, m), reflection)
+    lines = _said(reflection, d, m) + ((m.line("added", d.voice),) if taken and not added else ())
+    if ended and (d.options and (d.offered or len(d.options) >= ENOUGH_OPTIONS) or not _unoffered(d)):
+        d, reply = _advance(d, m, lines=lines)
+        return d, replace(reply, reflection=reflection)
+    if ended:
+        return _ideas(d, m, lines)
+    return _after_option(d, m, lines, reflection)
 
 
 def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: Reflection | None = None):
@@ -447,6 +504,9 @@ def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: 
         return d, replace(reply, reflection=reflection)
     if d.rounds >= 2 and _unoffered(d):
         return _ideas(d, m, lines)
+    if not d.options:
+        return d, Reply(lines, question=m.step("options", "narrow", d.kind, d.voice, **_values(d, m)),
+                        reflection=reflection, progress=d.progress(m))
     return d, Reply(lines, question=m.more(d.rounds + len(d.options), d.voice, len(d.options)), reflection=reflection,
                     progress=d.progress(m))
 
@@ -462,9 +522,8 @@ def _ideas(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> tuple[Dialo
     fresh = _unoffered(d)[:IDEAS_AT_ONCE]
     if not fresh:
         return d, Reply((*lines, m.line("no_more_ideas", d.voice)), progress=d.progress(m))
-    d = replace(d, offered=(*d.offered, *fresh))
-    start = len(d.offered) - len(fresh)
-    return d, Reply((*lines, m.line("ideas", d.voice)), items=d.offered[start:], progress=d.progress(m))
+    d = replace(d, offered=(*d.offered, *fresh), latest=fresh)
+    return d, Reply((*lines, m.line("ideas", d.voice)), items=fresh, progress=d.progress(m))
 
 
 def _interleave(first: Iterable[str], second: Iterable[str]) -> list[str]:
@@ -476,9 +535,62 @@ def _interleave(first: Iterable[str], second: Iterable[str]) -> list[str]:
 
 
 def split_options(text: str) -> list[str]:
-    """The options in one reply: one a line, or separated by semicolons, sentences or "or"."""
-    parts = [p.strip(" ,.;-•*") for p in _OPTION_SPLIT.split(text) if p]
-    return [situation_text.sentence(p) for p in parts if p and content_words(p)]
+    """The options in one reply: one a line, an enumerated list ("(a) … (b) …", "1. … 2. …"), or separated by
+    semicolons, sentences or "or"; lead-ins ("My own options:") and side comments are not options."""
+    return [option for option in (_proposal(piece) for piece in _pieces(text)) if option]
+
+
+def _pieces(text: str) -> list[str]:
+    """A reply cut into the pieces that may each be an option, lead-ins and joining words dropped."""
+    raw: list[str] = []
+    for line in text.splitlines():
+        items = _enumerated(line)
+        if items is None:
+            raw += _OPTION_SPLIT.split(line)
+            continue
+        raw += _OPTION_SPLIT.split(items[0])
+        for item in items[1:]:
+            item = re.sub(r"[\s,;]+(?:or|and)?[\s,;]*$", "", item)
+            raw += re.split(r"(?<=[.!?])\s+", item)
+    pieces = []
+    for piece in raw:
+        piece = _MARK_START.sub("", piece or "").strip(" ,.;-–—•*")
+        while True:
+            shorter = _JOIN.sub("", _LEAD.sub("", piece)).strip(" ,.;-–—•*")
+            if shorter == piece:
+                break
+            piece = shorter
+        if piece:
+            pieces.append(piece)
+    return pieces
+
+
+def _enumerated(line: str) -> list[str] | None:
+    """A line holding an enumerated list cut at its markers (what comes before the first, then each item); None
+    when it has no list of two or more markers in order (a, b, … or 1, 2, …)."""
+    run: list[re.Match] = []
+    expect = ""
+    for mark in _LIST_MARK.finditer(line):
+        label = next(g for g in mark.groups() if g).lower()
+        if label in ("a", "1") and len(run) < 2:
+            run = [mark]
+        elif not run or label != expect:
+            continue
+        else:
+            run.append(mark)
+        expect = str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
+    if len(run) < 2:
+        return None
+    bounds = [(a.end(), b.start()) for a, b in zip(run, run[1:], strict=False)] + [(run[-1].end(), len(line))]
+    return [line[:run[0].start()], *(line[a:b] for a, b in bounds)]
+
+
+def _proposal(piece: str) -> str:
+    """A piece of a reply as an option, or '' when it proposes nothing (a side comment or an observation)."""
+    low = _normal(piece)
+    if not content_words(piece) or _END.match(low) or (_COMMENT.match(low) and not _MODAL.search(low)):
+        return ""
+    return situation_text.sentence(piece)
 
 
 def _pick(options: tuple[str, ...], said: str, text: str) -> str:

@@ -392,3 +392,72 @@ def test_the_client_voice_asks_about_the_client(material):
 def test_a_huge_reply_is_cut(material):
     d, _ = run(material, replies=("I want her to take ownership " * 2000,))
     assert len(d.answers["goal"]) <= dg.MAX_REPLY + 1 and d.answers["goal"].startswith("I want her")
+
+
+# The blind review (five conversations as an SES leader): each test below uses the reviewer's own words.
+
+PROCUREMENT = ("Talk to her directly first. Or go to the procurement team / CFO's probity adviser before talking to "
+               "her. Or just quietly replace her on the panel citing workload.")
+
+
+def test_side_comments_are_not_options_and_only_real_options_are_counted(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "She's been quieter in meetings. Someone mentioned her mum "
+                                      "is unwell but I don't know if that's true."))
+    assert d.options == () and d.current == "options"
+    assert "so far" not in reply.question and "That's" not in reply.question, "no options were given"
+    d, reply = run(material, replies=(FULL[0], FULL[1], "Not sure really. She's been quieter in meetings."))
+    assert d.options == () and len(reply.items) == 3, "a hedge and a side comment bring ideas, not options"
+
+
+def test_lead_ins_reactions_and_done_are_not_options_and_drop_removes_one(material):
+    d, _ = run(material, replies=(FULL[0], FULL[1], PROCUREMENT, "!back",
+                                  "any ideas? I'm not sure option 3 is even ok"))
+    d, reply = dg.respond(d, "None of those really help. I'll drop option 3 - it would be dodgy and wouldn't fix the "
+                             "record anyway. Add: ask her to make a fresh declaration and let the probity adviser "
+                             "decide whether she stays on. done", material)
+    assert d.options == ("Talk to her directly first.",
+                         "Go to the procurement team / CFO's probity adviser before talking to her.",
+                         "Ask her to make a fresh declaration and let the probity adviser decide whether she stays on.")
+    assert d.current == "choice", "“done” ends the listing"
+    d, reply = run(material, replies=(FULL[0], FULL[1], PROCUREMENT, "!back", "not 3"))
+    assert d.options == PROCUREMENT_OPTIONS[:2] and reply.question.startswith("That's 2")
+
+
+PROCUREMENT_OPTIONS = ("Talk to her directly first.",
+                       "Go to the procurement team / CFO's probity adviser before talking to her.",
+                       "Just quietly replace her on the panel citing workload.")
+
+
+def test_numbers_take_ideas_and_my_own_options_lead_in_is_dropped(material):
+    d, ideas = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
+    d, reply = dg.respond(d, "2 maybe. My own options: (a) formal conversation with a written performance improvement "
+                             "plan straight away, (b) an informal-but-direct chat first, name the specific briefs, ask "
+                             "what's going on, then agree a check-in in a month, or (c) take the MO-facing briefs off "
+                             "her for a while and give them to another director, which I'd normally rule out because "
+                             "it'd humiliate her.", material)
+    assert d.options == (ideas.items[1],
+                         "Formal conversation with a written performance improvement plan straight away.",
+                         "An informal-but-direct chat first, name the specific briefs, ask what's going on, then "
+                         "agree a check-in in a month.",
+                         "Take the MO-facing briefs off her for a while and give them to another director, which I'd "
+                         "normally rule out because it'd humiliate her.")
+    d, ideas = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
+    d, reply = dg.respond(d, "1 is good. Also: hold small-group sessions by team after the all-staff so people can ask "
+                             "the awkward questions, and get the two branch heads to co-present", material)
+    assert d.options == (ideas.items[0], "Hold small-group sessions by team after the all-staff so people can ask "
+                                         "the awkward questions, and get the two branch heads to co-present.")
+    d, _ = dg.respond(d, "Push the DepSec for a date on the EL2 numbers so I can at least give people a timeline. "
+                         "That's probably it.", material)
+    assert len(d.options) == 3 and d.options[-1].startswith("Push the DepSec") and d.current == "choice"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a) talk to her b) ask HR c) wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
+    ("(a) talk to her, (b) ask HR, or (c) wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
+    ("1. talk to her 2. ask HR 3. wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
+    ("1) talk to her\n2) ask HR", ["Talk to her.", "Ask HR."]),
+    ("Could meet NSW bilaterally before SOM. Or I could go to the MO; or offer a phased KPI implementation",
+     ["Could meet NSW bilaterally before SOM.", "I could go to the MO.", "Offer a phased KPI implementation."]),
+])
+def test_options_split_on_letters_numbers_or_and_semicolons(text, expected):
+    assert dg.split_options(text) == expected
