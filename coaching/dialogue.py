@@ -50,6 +50,27 @@ _VAGUE = re.compile(r"^(?:\s|i don't know|don't know|do not know|dont know|i dun
 _VAGUE_LEAD = re.compile(r"^(?:(?:idk|i don't know|i dont know|don't know|dunno|i dunno|not sure|i'm not sure|no idea|"
                          r"maybe|perhaps|hmm+|um+|uh+|honestly|really|well|good question|hard to say)"
                          r"(?![\w'’])[\s,.;:!?…\-–—]*)+".replace("'", "['’]"), re.IGNORECASE)
+# Lead-ins that only answer the coach, not the question: "Mostly.", "Same as before -", "I said -",
+# "No, that's the problem not the plan.", "Not 'idk' -".
+_CORRECTION = re.compile(
+    r"^(?:(?:yes|yeah|yep|no|nope|mostly|partly|not quite|sort of|kind of|ok fair|okay fair|ok|okay|fair enough|fair|"
+    r"right|sure|correct|true|good point|hang on|sorry|actually|(?:it['’]s |that['’]s |it is )?(?:the )?same as "
+    r"(?:before|last time)|as before|as i said|like i said|i said|as i mentioned|(?:that['’]s|that is|this is) "
+    r"(?:the|my) (?:problem|obstacle|issue|risk),? not (?:the|my) (?:plan|answer|solution)|"
+    r"not ['‘\"“][^'’\"”]{1,40}['’\"”])\s*(?:[,.;:!]+|\s[-–—]+)\s*)+", re.IGNORECASE)
+_ALSO = re.compile(r"^(?:and|plus)\b|\b(?:also|as well|in addition)\b")
+_RESUME = re.compile(r"\b(?:resume|keep going|carry on|continue|go on|pick (?:it |this |that )?(?:back )?up|"
+                     r"where (?:we|i) (?:were|was|left off|stopped))\b")
+# A choice by number inside a sentence ("Probably 2, with 1 as a fallback", "1 then 6", "3b - the direct chat").
+_CHOICE = re.compile(r"^(?:(?:probably|maybe|perhaps|definitely|i think|i'd say|i'll go with|i'll take|i'd go with|"
+                     r"i'd pick|i'll pick|i choose|i pick|let's go with|let's do|go with|start with|i'll start with|"
+                     r"option|number|the|ok|okay|so|well|hmm)\s+)*(\d{1,2})[a-z]?\b")
+_SECOND = re.compile(r"\b(?:then|and then|followed by|after that|with|and|or|plus|fallback|backup|otherwise)\s+"
+                     r"(?:option\s+|number\s+)?(\d{1,2})[a-z]?\b|\b(\d{1,2})[a-z]?\s+as\s+(?:a|my|the)\s+"
+                     r"(?:fallback|backup|plan b)\b")
+_FALLBACK = re.compile(r"\b(?:fallback|fall back|backup|back up|plan b|otherwise)\b|\bif (?:that|it|she|he|they)\b.*"
+                       r"\b(?:won't|doesn't|don't|fails?|can't)\b")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd|me|my|we|we'll|us|our)\b")
 _START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
                     r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
                     r"let's\s+prepare)\b")
@@ -163,6 +184,8 @@ class Summary:
     reality: str = ""
     options: tuple[str, ...] = ()
     chosen: str = ""
+    then: str = ""
+    fallback: str = ""
     first_step: str = ""
     when: str = ""
     obstacle: str = ""
@@ -175,7 +198,8 @@ class Summary:
         """(label, text) for every part that holds something, in conversation order."""
         step = with_date(self.first_step, self.when)
         rows = (("Goal", self.goal), ("Where things stand", self.reality), ("Options", _listed(self.options)),
-                ("Chosen option", self.chosen), ("First step", step), ("Obstacle", self.obstacle),
+                ("Chosen option", self.chosen), ("Then", self.then), ("Fallback", self.fallback),
+                ("First step", step), ("Obstacle", self.obstacle),
                 ("If-then plan", self.if_then), ("Capabilities", _listed(self.capabilities)),
                 ("Behaviours to work on", _listed(self.indicators)))
         return tuple((label, text) for label, text in rows if text.strip())
@@ -296,7 +320,8 @@ class Dialogue:
     `options` the person's options (and ideas they took); `offered` the ideas shown so far and `latest` the last
     list of them (numbered as shown); `tries` the vague replies at this step; `rounds` the replies in Options;
     `pending` is "confirm" while asking whether to keep an earlier answer, "when" while asking for the first
-    step's date."""
+    step's date; `then` and `fallback` a second option named with the choice ("1 then 6", "with 1 as a
+    fallback")."""
 
     context: Context
     kind: str = GENERAL
@@ -312,6 +337,8 @@ class Dialogue:
     rounds: int = 0
     pending: str = ""
     when: str = ""
+    then: str = ""
+    fallback: str = ""
     reflected: tuple[str, ...] = ()
 
     @property
@@ -341,9 +368,15 @@ def command(dialogue: Dialogue, name: str, material: Material) -> tuple[Dialogue
     voice = dialogue.voice
     if name == "restart":
         fresh = Dialogue(dialogue.context, dialogue.kind, voice)
+        goal = dialogue.answers.get("goal") or dialogue.early.get("goal")
+        if goal:
+            fresh = replace(fresh, early={"goal": goal}, pending="confirm")
         return fresh, _ask(fresh, material, (material.line("restart", voice),))
+    if name == "resume" and dialogue.status == STOPPED:
+        resumed = replace(dialogue, status=ACTIVE)
+        return resumed, _ask(resumed, material, (material.line("resumed", voice),))
     if not dialogue.open:
-        return dialogue, Reply((material.line("not_started", voice),))
+        return dialogue, Reply((_not_running(dialogue, material),))
     if name == "stop":
         stopped = replace(dialogue, status=STOPPED, pending="")
         return stopped, Reply((material.line("stopped", voice),), summary=summary(stopped),
@@ -373,8 +406,10 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
 
     `guard` is a safety.guard.Guard (or anything with `check(text).distress`); `reflect` finds the indicator
     closest to a reply about what the person will do or did (see `reflector`)."""
+    if dialogue.status == STOPPED and wants_resume(text):
+        return command(dialogue, "resume", material)
     if not dialogue.open:
-        return dialogue, Reply((material.line("not_started", dialogue.voice),))
+        return dialogue, Reply((_not_running(dialogue, material),))
     text = text[:MAX_REPLY]
     if guard is not None and guard.check(text).distress:
         paused = replace(dialogue, status=PAUSED)
@@ -384,6 +419,8 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
         if _COMMAND[name].match(said):
             return command(dialogue, name, material)
     if dialogue.status == PAUSED:
+        if wants_resume(text):
+            return command(dialogue, "resume", material)
         dialogue = replace(dialogue, status=ACTIVE)
     return _answer(dialogue, text.strip(), said, material, reflect)
 
@@ -394,15 +431,44 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w'/]+", " ", folded).split())
 
 
+def _not_running(d: Dialogue, m: Material) -> str:
+    return m.line("not_running_stopped" if d.status == STOPPED else "not_started", d.voice)
+
+
+def wants_resume(text: str) -> bool:
+    """Whether a short reply asks to carry on ("resume", "sorry, I want to keep going")."""
+    said = _normal(text)
+    return bool(_COMMAND["resume"].match(said) or (_RESUME.search(said) and len(said.split()) <= 8))
+
+
 def wants_coaching(text: str) -> bool:
     """Whether a chat message asks for the coaching conversation ("help me prepare", "coach me through this")."""
     return bool(_START.match(_normal(text)))
 
 
 def vague(text: str) -> bool:
-    """Whether a reply says too little to go on: only hedges ("idk", "maybe", "not sure"), or a single word."""
+    """Whether a reply says too little to go on: only hedges ("idk", "maybe", "not sure"), a single word, or a hedge
+    with little after it ("idk, it's complicated")."""
     said = _normal(text)
-    return not said or bool(_VAGUE.match(said)) or (len(content_words(text)) <= 1 and len(said.split()) <= 2)
+    if not said or _VAGUE.match(said) or (len(content_words(text)) <= 1 and len(said.split()) <= 2):
+        return True
+    lead = _VAGUE_LEAD.match(text)
+    return bool(lead) and len(content_words(text[lead.end():])) <= 1
+
+
+def tidy(text: str) -> str:
+    """A reply without lead-ins that hedge ("idk. maybe that …") or only answer the coach ("Mostly.", "Same as
+    before -", "No, that's the problem not the plan."); as typed when nothing would be left."""
+    out = text.strip()
+    while True:
+        shorter = _VAGUE_LEAD.sub("", _CORRECTION.sub("", out, count=1), count=1).strip()
+        if shorter == out:
+            break
+        out = shorter
+    if out == text.strip() or not content_words(out):
+        return text.strip()
+    out = re.sub(r"^that\s+(?=\w)", "", out, flags=re.IGNORECASE)
+    return out[:1].upper() + out[1:]
 
 
 def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None) -> tuple[Dialogue, Reply]:
@@ -419,12 +485,20 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     if step == "options":
         return _options(d, text, said, m, reflect)
     if step == "choice":
+        chosen = _choose(d, text, said, m, reflect)
+        if chosen is not None:
+            return chosen
         picked = _pick(d.options, said, text)
         if picked:
             return _advance(_store(d, step, picked), m, _reflect(d, picked, reflect),
                             (m.line("chosen", d.voice, option=_quote(picked)),))
     if vague(text):
         return _vague(d, m)
+    text = tidy(text)
+    previous = d.answers.get(step) or (d.early.get(step, "") if d.pending == "confirm" else "")
+    if previous and _ALSO.search(_normal((sentences(text) or [text])[0])):
+        text = f"{previous.rstrip()}{'' if previous.rstrip()[-1:] in '.!?' else '.'} {text}"
+    said = _normal(text)
     d = _early(d, text)
     doing = (step in ("choice", "first_step", "if_then") or _DID.search(said)) and not _EARLY["obstacle"].search(text)
     reflection = _reflect(d, text, reflect) if doing else None
@@ -434,12 +508,36 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         return _advance(d, m, reflection, (m.line("chosen", d.voice, option=_quote(text)),))
     if step == "first_step":
         found = _WHEN.search(text)
+        if not found and d.when:
+            return _advance(d, m, reflection)
         if not found:
             d = replace(d, pending="when", tries=0)
             return d, Reply(_said(reflection, d, m), question=m.step(step, "when", d.kind, d.voice),
                             reflection=reflection, progress=d.progress(m))
         d = replace(d, when=found.group())
     return _advance(d, m, reflection)
+
+
+def _choose(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None):
+    """A choice by number inside a sentence: the first number named is the choice, a second one the next step or
+    the fallback; what else the reply says about later steps is kept for them. None when no option is named."""
+    found = _CHOICE.match(said)
+    first = int(found.group(1)) if found else 0
+    if not 0 < first <= len(d.options):
+        return None
+    others = [int(mk.group(1) or mk.group(2)) for mk in _SECOND.finditer(said, found.end())]
+    second = next((d.options[n - 1] for n in others if 0 < n <= len(d.options) and n != first), "")
+    chosen = d.options[first - 1]
+    d = _early(d, text)
+    when = _WHEN.search(text)
+    if when and not d.early.get("first_step"):
+        d = replace(d, when=when.group())
+    how = "fallback" if _FALLBACK.search(said) else "then"
+    d = replace(_store(d, "choice", chosen), **({how: second} if second else {}))
+    lines = (m.line("chosen", d.voice, option=_quote(chosen)),)
+    if second:
+        lines += (m.line(how, d.voice, option=_quote(second)),)
+    return _advance(d, m, _reflect(d, chosen, reflect), lines)
 
 
 def _vague(d: Dialogue, m: Material) -> tuple[Dialogue, Reply]:
@@ -632,6 +730,8 @@ def _early(d: Dialogue, text: str, later_than: str | None = None) -> Dialogue:
             found = cue.search(part)
             if STEPS.index(step) <= now or d.answers.get(step) or not found:
                 continue
+            if step == "if_then" and STEPS[now] == "obstacle":
+                continue  # "If she says no I'll fold" at the obstacle step is the obstacle
             if step == "first_step" and not (_WHEN.search(part) or "first step" in part.lower()):
                 continue  # "I'll back her" is not yet a first step; "I'll call her on Monday" is
             clause = part[found.start():] if step in ("options", "first_step") else part
@@ -689,6 +789,9 @@ def _asked(d: Dialogue) -> Dialogue:
 
 def _values(d: Dialogue, m: Material) -> dict[str, str]:
     obstacle = d.answers.get("obstacle", "")
+    if obstacle:
+        parts = sentences(obstacle) or [obstacle]
+        obstacle = next((p for p in parts if _FIRST_PERSON.search(_normal(p))), parts[0])
     plain = d.context.capabilities[0].plain if d.context.capabilities else ""
     return {"situation": brief(d.context.situation) or "this", "plain": plain,
             "obstacle": _quote(obstacle) if obstacle else m.line("no_obstacle", d.voice)}
@@ -720,7 +823,8 @@ def summary(d: Dialogue) -> Summary:
     a = d.answers
     return Summary(
         situation=d.context.situation, voice=d.voice, goal=a.get("goal", ""), reality=a.get("reality", ""),
-        options=d.options, chosen=a.get("choice", ""), first_step=a.get("first_step", ""), when=d.when,
+        options=d.options, chosen=a.get("choice", ""), then=d.then, fallback=d.fallback,
+        first_step=a.get("first_step", ""), when=d.when,
         obstacle=a.get("obstacle", ""), if_then=a.get("if_then", ""),
         capabilities=tuple(c.name for c in d.context.capabilities),
         indicators=tuple(b.text for b in d.context.indicators), complete=d.status == DONE)
@@ -750,7 +854,9 @@ def notes(s: Summary) -> Notes:
     """The plan's notes for a summary: Goal, Reality, Options (one a line) and Will (the chosen option and first
     step) as GROW notes; the obstacle and the if-then plan as WOOP's obstacle and plan."""
     step = with_date(s.first_step, s.when)
-    will = "\n".join(t for t in (s.chosen, f"First step: {step}" if step else "") if t)
+    parts = (s.chosen, f"Then: {s.then}" if s.then else "", f"Fallback: {s.fallback}" if s.fallback else "",
+             f"First step: {step}" if step else "")
+    will = "\n".join(t for t in parts if t)
     grow = {"goal": s.goal, "reality": s.reality, "options": "\n".join(s.options), "will": will}
     woop = {"obstacle": s.obstacle, "plan": s.if_then}
     return Notes({k: v for k, v in grow.items() if v.strip()}, {k: v for k, v in woop.items() if v.strip()},

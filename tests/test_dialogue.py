@@ -461,3 +461,93 @@ def test_numbers_take_ideas_and_my_own_options_lead_in_is_dropped(material):
 ])
 def test_options_split_on_letters_numbers_or_and_semicolons(text, expected):
     assert dg.split_options(text) == expected
+
+
+CHOSEN = ("Talk to her one on one.", "Pair her with an experienced director.", "Agree weekly check-ins.")
+
+
+@pytest.mark.parametrize(("said", "n"), [("1 is good", 0), ("2 maybe", 1),
+                                         ("3 first, because everything else depends on it", 2),
+                                         ("3b - the direct chat", 2), ("I'll go with option 2", 1)])
+def test_a_choice_by_number_in_a_sentence_takes_that_option(material, said, n):
+    d, _ = run(material, replies=FULL[:5])
+    d, reply = dg.respond(d, said, material)
+    assert d.answers["choice"] == CHOSEN[n] and d.options == CHOSEN, "the option text, not the reply"
+    assert f"So you'll start with “{CHOSEN[n].rstrip('.')}”" in reply.lines[0]
+
+
+def test_a_second_number_is_kept_as_the_fallback_or_the_next_step(material):
+    d, _ = run(material, replies=FULL[:5])
+    fallback, reply = dg.respond(d, "Probably 2, with 1 as a fallback if she won't wear it.", material)
+    assert fallback.answers["choice"] == CHOSEN[1] and fallback.fallback == CHOSEN[0] and not fallback.then
+    assert any("fallback" in line for line in reply.lines)
+    after, _ = dg.respond(d, "1 then 3. Tomorrow morning.", material)
+    assert after.answers["choice"] == CHOSEN[0] and after.then == CHOSEN[2] and after.when == "Tomorrow"
+    s = dg.summary(fallback)
+    assert ("Fallback", CHOSEN[0]) in s.parts() and s.chosen == CHOSEN[1]
+    assert ("Then", CHOSEN[2]) in dg.summary(after).parts()
+    after, reply = dg.respond(after, "Grab her for a private chat first thing", material)
+    assert after.current == "obstacle", "the date said with the choice is not asked again"
+
+
+@pytest.mark.parametrize("how", ["resume", "sorry, I want to keep going", "!resume"])
+def test_resume_after_stop_picks_up_where_it_stopped(material, how):
+    d, _ = run(material, replies=(FULL[0], "!stop"))
+    d, reply = dg.command(d, "resume", material) if how == "!resume" else dg.respond(d, how, material)
+    assert d.status == dg.ACTIVE and d.current == "reality" and d.answers["goal"] == FULL[0]
+    assert reply.question == material.step("reality", "ask", "feedback", dg.YOU)
+
+
+def test_a_stopped_conversation_says_how_to_resume(material):
+    d, stopped = run(material, replies=(FULL[0], "!stop"))
+    assert "resume" in stopped.text.lower()
+    _, reply = dg.respond(d, "what now", material)
+    assert "“resume”" in reply.text
+
+
+def test_start_over_offers_to_keep_the_goal(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "!restart"))
+    assert d.current == "goal" and not d.answers and d.pending == "confirm"
+    assert "I want her to own her deadlines" in reply.question
+    kept, _ = dg.respond(d, "yes", material)
+    assert kept.answers == {"goal": FULL[0]} and kept.current == "reality"
+
+
+def test_an_obstacle_starting_with_if_is_the_obstacle_not_the_plan(material):
+    d, _ = run(material, replies=FULL[:7])
+    said = "She's very senior and very quick. If she says 'the Minister's decided' I'll fold."
+    d, reply = dg.respond(d, said, material)
+    assert d.answers["obstacle"] == said and "if_then" not in d.early and d.pending == ""
+    assert "Earlier you said" not in reply.question and "I'll fold" in reply.question
+    d, _ = run(material, replies=(*FULL[:7], "If she gets upset I'll back off and we'll talk about everything else."))
+    assert d.answers["obstacle"].startswith("If she gets upset") and d.current == "if_then"
+    assert not d.early.get("if_then")
+
+
+def test_correction_lead_ins_are_not_kept_and_also_adds_to_the_answer(material):
+    goal = "I want her to meet her deadlines. I'm going to ask for 30 mins with her on Monday after SLT to raise it."
+    d, _ = run(material, replies=(goal, FULL[1], *FULL[2:5], "1"))
+    assert d.current == "first_step" and d.pending == "confirm"
+    d, _ = dg.respond(d, "Mostly. I'll also send her a short note on Friday flagging I want to talk about forum "
+                         "timing, so Monday's not a surprise.", material)
+    assert d.answers["first_step"] == ("I'm going to ask for 30 mins with her on Monday after SLT to raise it. "
+                                       "I'll also send her a short note on Friday flagging I want to talk about forum "
+                                       "timing, so Monday's not a surprise.")
+    d, _ = run(material, replies=("Same as before - delay the announcement until the consultation's done",))
+    assert d.answers["goal"] == "Delay the announcement until the consultation's done"
+    d, reply = run(material, replies=(*FULL[:8], "No, that's the problem not the plan. If she says the Minister's "
+                                                 "decided, then I'll ask whether the Minister has been briefed"))
+    assert reply.summary.if_then == ("If she says the Minister's decided, then I'll ask whether the Minister has been "
+                                     "briefed")
+    d, _ = run(material, replies=(*FULL[:6], "I said - tomorrow morning. I'll grab her for a private chat first thing"))
+    assert d.answers["first_step"] == "Tomorrow morning. I'll grab her for a private chat first thing"
+
+
+def test_a_reply_opening_with_a_hedge_gets_the_narrower_question_or_loses_the_hedge(material):
+    d, reply = run(material, NEGOTIATION, ("All jurisdictions agree in principle at SOM", "idk, it's complicated"))
+    assert d.current == "reality" and "reality" not in d.answers
+    assert reply.question == material.step("reality", "narrow", d.kind, dg.YOU)
+    d, reply = run(material, replies=(*FULL[:7], "idk. maybe that I'll make it sound so casual she doesn't realise "
+                                                 "it's serious."))
+    assert d.answers["obstacle"] == "I'll make it sound so casual she doesn't realise it's serious."
+    assert "“idk”" not in reply.question
