@@ -22,6 +22,7 @@ YOU, CLIENT = "you", "client"
 ACTIVE, PAUSED, STOPPED, DONE = "active", "paused", "stopped", "done"
 ENOUGH_OPTIONS = 3
 IDEAS_AT_ONCE = 3
+MAX_BEHAVIOURS = 5  # behaviours to work on in the summary
 MAX_REPLY = 4000  # characters of one reply kept, as the chat cuts a situation (ILS_COACH_MAX_CHARS' default)
 KIND_WEIGHTS = (3, 2, 1)  # the top three capabilities' votes for the situation kind
 COMMANDS = ("skip", "back", "restart", "stop", "resume")
@@ -70,6 +71,12 @@ _SECOND = re.compile(r"\b(?:then|and then|followed by|after that|with|and|or|plu
                      r"(?:fallback|backup|plan b)\b")
 _FALLBACK = re.compile(r"\b(?:fallback|fall back|backup|back up|plan b|otherwise)\b|\bif (?:that|it|she|he|they)\b.*"
                        r"\b(?:won't|doesn't|don't|fails?|can't)\b")
+# A sentence about what the person did not do ("I let it go", "Nothing formal said yet"): never reflected.
+_NOT_DONE = re.compile(r"\b(?:i|we)\s+(?:let (?:it|that|this|things|her|him|them) (?:go|slide|slip|drop|pass)|haven't|"
+                       r"have not|hadn't|didn't|did not|never|avoided|backed off|held back|ignored|"
+                       r"put (?:it|this|that) off)\b|\b(?:i've|we've) not\b|"
+                       r"\bnothing (?:formal |much |has been |was )?(?:said|done)\b|"
+                       r"\bnot (?:yet )?(?:said|done|raised)\b")
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd|me|my|we|we'll|us|our)\b")
 _START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
                     r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
@@ -276,6 +283,16 @@ class Material:
         chosen = variants[n % len(variants)]
         return _fill(chosen.get(voice) or chosen[YOU], {"count": str(count)})
 
+    def reflect(self, n: int, voice: str, **values: str) -> str:
+        """The n-th reflection lead-in, in turn, so the same wording never comes twice in a row."""
+        variants = self.data["lines"]["reflect"]
+        chosen = variants[n % len(variants)]
+        return _fill(chosen.get(voice) or chosen[YOU], values)
+
+    def name(self, step: str, voice: str) -> str:
+        names = self.data["steps"][step].get("name", {})
+        return names.get(voice) or names.get(YOU) or self.stage(step).lower()
+
     def stage(self, step: str) -> str:
         return self.data["steps"][step]["stage"]
 
@@ -321,7 +338,8 @@ class Dialogue:
     list of them (numbered as shown); `tries` the vague replies at this step; `rounds` the replies in Options;
     `pending` is "confirm" while asking whether to keep an earlier answer, "when" while asking for the first
     step's date; `then` and `fallback` a second option named with the choice ("1 then 6", "with 1 as a
-    fallback")."""
+    fallback"); `revisited` once the steps left open were offered before the summary, `returning` while going back
+    through them."""
 
     context: Context
     kind: str = GENERAL
@@ -340,6 +358,8 @@ class Dialogue:
     then: str = ""
     fallback: str = ""
     reflected: tuple[str, ...] = ()
+    revisited: bool = False
+    returning: bool = False
 
     @property
     def current(self) -> str:
@@ -473,6 +493,11 @@ def tidy(text: str) -> str:
 
 def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None) -> tuple[Dialogue, Reply]:
     step = d.current
+    if d.pending == "revisit":
+        if _YES.match(said) or re.match(r"(?:yes|yeah|yep|sure|ok|okay|please|go back)\b", said):
+            d = replace(d, step=STEPS.index(_left_open(d)[0]), returning=True, pending="", tries=0, rounds=0)
+            return _asked(d), _ask(d, m)
+        return _finish(d, m)
     if d.pending == "confirm" and _YES.match(said):
         kept = d.answers.get(step) or d.early.get(step, "")
         found = _WHEN.search(kept) if step == "first_step" else None
@@ -500,8 +525,8 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         text = f"{previous.rstrip()}{'' if previous.rstrip()[-1:] in '.!?' else '.'} {text}"
     said = _normal(text)
     d = _early(d, text)
-    doing = (step in ("choice", "first_step", "if_then") or _DID.search(said)) and not _EARLY["obstacle"].search(text)
-    reflection = _reflect(d, text, reflect) if doing else None
+    doing = _doing(step, text)
+    reflection = _reflect(d, doing, reflect) if doing else None
     d = _store(d, step, text)
     if step == "choice":
         d = replace(d, options=_unique([*d.options, text]))
@@ -538,6 +563,17 @@ def _choose(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     if second:
         lines += (m.line(how, d.voice, option=_quote(second)),)
     return _advance(d, m, _reflect(d, chosen, reflect), lines)
+
+
+def _doing(step: str, text: str) -> str:
+    """What a reply says the person will do or did, to reflect: not at the obstacle step, and without the sentences
+    about what they did not do ("I let it go"); '' when nothing is left."""
+    if step == "obstacle":
+        return ""
+    kept = " ".join(p for p in (sentences(text) or [text]) if not _NOT_DONE.search(_normal(p)))
+    if not kept or _EARLY["obstacle"].search(kept):
+        return ""
+    return kept if step in ("choice", "first_step", "if_then") or _DID.search(_normal(kept)) else ""
 
 
 def _vague(d: Dialogue, m: Material) -> tuple[Dialogue, Reply]:
@@ -758,7 +794,8 @@ def _reflect(d: Dialogue, text: str, reflect: Reflect | None) -> Reflection | No
 def _said(reflection: Reflection | None, d: Dialogue, m: Material) -> tuple[str, ...]:
     if reflection is None:
         return ()
-    return (m.line("reflect", d.voice, indicator=reflection.text.rstrip(". "), capability=reflection.capability),)
+    return (m.reflect(len(d.reflected) - 1, d.voice, indicator=reflection.text.rstrip(". "),
+                      capability=reflection.capability),)
 
 
 def _store(d: Dialogue, step: str, text: str) -> Dialogue:
@@ -767,17 +804,40 @@ def _store(d: Dialogue, step: str, text: str) -> Dialogue:
 
 def _advance(d: Dialogue, m: Material, reflection: Reflection | None = None,
              lines: tuple[str, ...] = ()) -> tuple[Dialogue, Reply]:
-    """Move to the next step and ask its question; after the last, finish with the summary."""
+    """Move to the next step (while going back through open steps, the next open one) and ask its question; after
+    the last, offer once to go back to the steps left open, then finish with the summary."""
     if reflection is not None:
         d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
         lines = (*lines, *_said(reflection, d, m))
-    d = replace(d, step=d.step + 1, tries=0, rounds=0, pending="")
+    following = d.step + 1
+    if d.returning:
+        left = _left_open(d)
+        following = next((n for n in range(d.step + 1, len(STEPS)) if STEPS[n] in left), len(STEPS))
+    d = replace(d, step=following, tries=0, rounds=0, pending="")
     if d.step >= len(STEPS):
-        d = replace(d, status=DONE, step=len(STEPS) - 1)
-        return d, Reply((*lines, m.line("done", d.voice)), reflection=reflection, summary=summary(d),
-                        progress=d.progress(m))
+        d = replace(d, step=len(STEPS) - 1)
+        left = _left_open(d)
+        if left and not d.revisited:
+            d = replace(d, revisited=True, pending="revisit")
+            names = [m.name(step, d.voice) for step in left]
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            question = m.line("revisit", d.voice, steps=listed, them="it" if len(names) == 1 else "them")
+            return d, Reply(lines, question=question, reflection=reflection, progress=d.progress(m))
+        return _finish(d, m, reflection, lines)
     reply = _ask(d, m, lines)
     return _asked(d), replace(reply, reflection=reflection)
+
+
+def _finish(d: Dialogue, m: Material, reflection: Reflection | None = None,
+            lines: tuple[str, ...] = ()) -> tuple[Dialogue, Reply]:
+    d = replace(d, status=DONE, step=len(STEPS) - 1, pending="", returning=False)
+    return d, Reply((*lines, m.line("done", d.voice)), reflection=reflection, summary=summary(d),
+                    progress=d.progress(m))
+
+
+def _left_open(d: Dialogue) -> list[str]:
+    """The steps with no answer yet (skipped, or left open after two vague replies)."""
+    return [step for step in STEPS if not (d.options if step == "options" else d.answers.get(step))]
 
 
 def _asked(d: Dialogue) -> Dialogue:
@@ -793,12 +853,28 @@ def _values(d: Dialogue, m: Material) -> dict[str, str]:
         parts = sentences(obstacle) or [obstacle]
         obstacle = next((p for p in parts if _FIRST_PERSON.search(_normal(p))), parts[0])
     plain = d.context.capabilities[0].plain if d.context.capabilities else ""
-    return {"situation": brief(d.context.situation) or "this", "plain": plain,
+    return {"situation": clause(d.context.situation) or m.line("this_situation", d.voice), "plain": plain,
             "obstacle": _quote(obstacle) if obstacle else m.line("no_obstacle", d.voice)}
 
 
 def _quote(text: str) -> str:
-    return brief(text, 24) or "“”"
+    return clause(text, 24, 1) or brief(text, 24) or "“”"
+
+
+def clause(text: str, limit: int = 18, shortest: int = 4) -> str:
+    """A short whole clause of a text, in curly quotes: its first sentence of at least `shortest` words when it has
+    at most `limit`, else that sentence up to its last clause break within `limit` words; '' when there is none."""
+    for part in sentences(text) or [text]:
+        part = " ".join(part.split()).rstrip(".!?;: ")
+        size = len(part.split())
+        if size < shortest:
+            continue
+        if size <= limit:
+            return f"“{part}”"
+        cuts = [mk.start() for mk in re.finditer(r",\s|\s[-–—]\s|;\s|:\s|\s\(", part)
+                if shortest <= len(part[:mk.start()].split()) <= limit]
+        return f"“{part[:cuts[-1]]}”" if cuts else ""
+    return ""
 
 
 def _ask(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> Reply:
@@ -827,7 +903,26 @@ def summary(d: Dialogue) -> Summary:
         first_step=a.get("first_step", ""), when=d.when,
         obstacle=a.get("obstacle", ""), if_then=a.get("if_then", ""),
         capabilities=tuple(c.name for c in d.context.capabilities),
-        indicators=tuple(b.text for b in d.context.indicators), complete=d.status == DONE)
+        indicators=_to_work_on(d), complete=d.status == DONE)
+
+
+def _to_work_on(d: Dialogue) -> tuple[str, ...]:
+    """The behaviours to work on: the top capability's fitting indicators, then one of each other capability's
+    (the one already reflected, if any), at most MAX_BEHAVIOURS."""
+    caps, found = d.context.capabilities, d.context.indicators
+    if not caps:
+        return tuple(b.text for b in found[:MAX_BEHAVIOURS])
+
+    def of(cap: Focus) -> list[Behaviour]:
+        return [b for b in found if b.capability_id == cap.id or (not b.capability_id and b.capability == cap.name)]
+
+    others = []
+    for cap in caps[1:]:
+        mine = of(cap)
+        if mine:
+            others.append(next((b for b in mine if b.id in d.reflected), mine[0]))
+    top = of(caps[0])[:max(MAX_BEHAVIOURS - len(others), 1)]
+    return tuple(b.text for b in [*top, *others])[:MAX_BEHAVIOURS]
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

@@ -551,3 +551,73 @@ def test_a_reply_opening_with_a_hedge_gets_the_narrower_question_or_loses_the_he
                                                  "it's serious."))
     assert d.answers["obstacle"] == "I'll make it sound so casual she doesn't realise it's serious."
     assert "“idk”" not in reply.question
+
+
+def test_a_skipped_step_is_offered_once_before_the_summary(material):
+    d, reply = run(material, replies=(*FULL[:5], "!skip", FULL[6], FULL[7], FULL[8]))
+    assert d.open and d.pending == "revisit" and reply.summary is None
+    assert "the option you'll act on" in reply.question and "“no”" in reply.question
+    back, reply = dg.respond(d, "yes", material)
+    assert back.current == "choice" and reply.items == CHOSEN
+    done, reply = dg.respond(back, "2", material)
+    assert done.status == dg.DONE and reply.summary.chosen == CHOSEN[1] and reply.summary.if_then == FULL[8]
+    no, reply = dg.respond(d, "no", material)
+    assert no.status == dg.DONE and reply.summary is not None and not reply.summary.chosen
+    d, reply = run(material, replies=FULL)
+    assert d.status == dg.DONE, "nothing left open: straight to the summary"
+
+
+def test_reflections_vary_their_lead_in_and_never_repeat_it_in_a_row(material):
+    def every(text: str):
+        return dg.Reflection(f"x.{len(text)}", f"Behaviour {len(text)}.", "Some capability")
+
+    lines = []
+    d, _ = dg.start(NEGOTIATION, material)
+    for text in ("I'll meet the states before the session", "I called NSW last week to test the split",
+                 "I could offer a review clause", "I could bring Treasury in early", "We could phase the KPIs"):
+        d, reply = dg.respond(d, text, material, reflect=every)
+        lines += [line.split("“")[0] for line in reply.lines if "Behaviour" in line]
+    assert len(lines) >= 3 and len(set(lines)) >= 3
+    assert all(a != b for a, b in zip(lines, lines[1:], strict=False)), lines
+    assert "That is close to a behaviour the framework describes" not in lines[1]
+
+
+def test_a_reply_saying_what_the_person_did_not_do_is_not_reflected(material):
+    def always(text: str):
+        return STAKEHOLDERS
+
+    reality = ("I mentioned it informally once in our 1:1, she said she was 'across it' and I let it go. Nothing "
+               "formal said yet.")
+    _, reply = run(material, replies=(FULL[0], reality), reflect=always)
+    assert reply.reflection is None
+    _, reply = run(material, replies=(*FULL[:7], "I get defensive when people imply the Commonwealth doesn't "
+                                                 "understand service delivery."), reflect=always)
+    assert reply.reflection is None, "an obstacle is not reflected as if it were a behaviour"
+
+
+def test_the_opening_question_quotes_a_whole_clause_or_says_this_situation(material):
+    merging = dg.Context("We're merging two branches into one division as part of the MoG changes, about 120 staff, "
+                         "and there'll be fewer EL2 roles at the end. People are anxious.", CHANGE.capabilities)
+    _, reply = dg.start(merging, material)
+    assert "…" not in reply.question and "there'll" not in reply.question
+    assert "“We're merging two branches into one division as part of the MoG changes" in reply.question
+    awkward = dg.Context("Bit awkward. One of my EL1s is on the evaluation panel for a big consultancy procurement, "
+                         "and I've just found out through a LinkedIn post that her partner started at one of the "
+                         "bidding firms a couple of months ago.", FEEDBACK.capabilities)
+    _, reply = dg.start(awkward, material)
+    assert "“Bit awkward”" not in reply.question
+    assert "“One of my EL1s is on the evaluation panel for a big consultancy procurement”" in reply.question
+    _, reply = dg.start(dg.Context(" ".join(["word"] * 30), FEEDBACK.capabilities), material)
+    assert "this situation" in reply.question and "word" not in reply.question
+
+
+def test_the_summary_names_the_top_capabilitys_behaviours_and_one_of_each_other(material):
+    caps = (dg.Focus("a", "Alpha"), dg.Focus("b", "Beta"), dg.Focus("c", "Gamma"))
+    found = tuple(dg.Behaviour(f"{c.id}.{n}", f"{c.name} behaviour {n}.", c.name, c.id)
+                  for c in caps for n in (1, 2, 3))
+    d, _ = dg.start(dg.Context("A situation about three capabilities at once.", caps, found), material)
+    s = dg.summary(d)
+    assert s.indicators == ("Alpha behaviour 1.", "Alpha behaviour 2.", "Alpha behaviour 3.", "Beta behaviour 1.",
+                            "Gamma behaviour 1.")
+    d = dg.replace(d, reflected=("b.3",))
+    assert dg.summary(d).indicators[3] == "Beta behaviour 3.", "a behaviour already reflected is the one kept"
