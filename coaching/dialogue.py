@@ -22,6 +22,7 @@ YOU, CLIENT = "you", "client"
 ACTIVE, PAUSED, STOPPED, DONE = "active", "paused", "stopped", "done"
 ENOUGH_OPTIONS = 3
 IDEAS_AT_ONCE = 3
+MAX_BEHAVIOURS = 5  # behaviours to work on in the summary
 MAX_REPLY = 4000  # characters of one reply kept, as the chat cuts a situation (ILS_COACH_MAX_CHARS' default)
 KIND_WEIGHTS = (3, 2, 1)  # the top three capabilities' votes for the situation kind
 COMMANDS = ("skip", "back", "restart", "stop", "resume")
@@ -46,6 +47,37 @@ _VAGUE = re.compile(r"^(?:\s|i don't know|don't know|do not know|dont know|i dun
                     r"not sure|i'm not sure|unsure|no idea|no clue|hm+|um+|uh+|er+|whatever|nothing|i guess|"
                     r"not really|hard to say|it depends|depends|good question|no|nope|yes|yeah|ok|okay|sure|"
                     r"and|or|so|well|not|really)+$")
+# A reply that opens with a hedge ("idk, it's complicated", "idk. maybe …", "Not sure really. …").
+_VAGUE_LEAD = re.compile(r"^(?:(?:idk|i don't know|i dont know|don't know|dunno|i dunno|not sure|i'm not sure|no idea|"
+                         r"maybe|perhaps|hmm+|um+|uh+|honestly|really|well|good question|hard to say)"
+                         r"(?![\w'’])[\s,.;:!?…\-–—]*)+".replace("'", "['’]"), re.IGNORECASE)
+# Lead-ins that only answer the coach, not the question: "Mostly.", "Same as before -", "I said -",
+# "No, that's the problem not the plan.", "Not 'idk' -".
+_CORRECTION = re.compile(
+    r"^(?:(?:yes|yeah|yep|no|nope|mostly|partly|not quite|sort of|kind of|ok fair|okay fair|ok|okay|fair enough|fair|"
+    r"right|sure|correct|true|good point|hang on|sorry|actually|(?:it['’]s |that['’]s |it is )?(?:the )?same as "
+    r"(?:before|last time)|as before|as i said|like i said|i said|as i mentioned|(?:that['’]s|that is|this is) "
+    r"(?:the|my) (?:problem|obstacle|issue|risk),? not (?:the|my) (?:plan|answer|solution)|"
+    r"not ['‘\"“][^'’\"”]{1,40}['’\"”])\s*(?:[,.;:!]+|\s[-–—]+)\s*)+", re.IGNORECASE)
+_ALSO = re.compile(r"^(?:and|plus)\b|\b(?:also|as well|in addition)\b")
+_RESUME = re.compile(r"\b(?:resume|keep going|carry on|continue|go on|pick (?:it |this |that )?(?:back )?up|"
+                     r"where (?:we|i) (?:were|was|left off|stopped))\b")
+# A choice by number inside a sentence ("Probably 2, with 1 as a fallback", "1 then 6", "3b - the direct chat").
+_CHOICE = re.compile(r"^(?:(?:probably|maybe|perhaps|definitely|i think|i'd say|i'll go with|i'll take|i'd go with|"
+                     r"i'd pick|i'll pick|i choose|i pick|let's go with|let's do|go with|start with|i'll start with|"
+                     r"option|number|the|ok|okay|so|well|hmm)\s+)*(\d{1,2})[a-z]?\b")
+_SECOND = re.compile(r"\b(?:then|and then|followed by|after that|with|and|or|plus|fallback|backup|otherwise)\s+"
+                     r"(?:option\s+|number\s+)?(\d{1,2})[a-z]?\b|\b(\d{1,2})[a-z]?\s+as\s+(?:a|my|the)\s+"
+                     r"(?:fallback|backup|plan b)\b")
+_FALLBACK = re.compile(r"\b(?:fallback|fall back|backup|back up|plan b|otherwise)\b|\bif (?:that|it|she|he|they)\b.*"
+                       r"\b(?:won't|doesn't|don't|fails?|can't)\b")
+# A sentence about what the person did not do ("I let it go", "Nothing formal said yet"): never reflected.
+_NOT_DONE = re.compile(r"\b(?:i|we)\s+(?:let (?:it|that|this|things|her|him|them) (?:go|slide|slip|drop|pass)|haven't|"
+                       r"have not|hadn't|didn't|did not|never|avoided|backed off|held back|ignored|"
+                       r"put (?:it|this|that) off)\b|\b(?:i've|we've) not\b|"
+                       r"\bnothing (?:formal |much |has been |was )?(?:said|done)\b|"
+                       r"\bnot (?:yet )?(?:said|done|raised)\b")
+_FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd|me|my|we|we'll|us|our)\b")
 _START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
                     r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
                     r"let's\s+prepare)\b")
@@ -69,7 +101,38 @@ _EARLY = {step: re.compile(pattern.replace("'", "['’]"), re.IGNORECASE) for st
 )}
 _DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had| did|'ve| plan to| want to| need to| "
                   r"am going to|'m going to)\b|\b(?:i|we) [a-z]+ed\b")
-_OPTION_SPLIT = re.compile(r"\n+|;\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+|^\s*[-*•]\s*|\n\s*[-*•]\s*|\s*\d[.)]\s+")
+_OPTION_SPLIT = re.compile(r";\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+")
+# An enumerated list inside a reply: "(a) … (b) …", "a) … b) …", "1. … 2. …", "1) … 2) …".
+_LIST_MARK = re.compile(r"(?:(?<=\s)|^)(?:\(([a-h]|\d{1,2})\)|([a-h]|\d{1,2})\)|(\d{1,2})\.(?=\s))\s*")
+_MARK_START = re.compile(r"^\s*(?:[-*•]|\(?(?:[a-h]|\d{1,2})\)|\d{1,2}\.(?=\s))\s*")
+# Words that introduce options rather than being one ("My own options:", "Also:", "Or …").
+_LEAD = re.compile(r"^(?:(?:(?:my|our)\s+(?:own\s+)?|some\s+|a\s+few\s+|other\s+|more\s+|extra\s+)?"
+                   r"(?:options?|ideas?)|add|also|plus|and also|mine|here are mine|here's mine|another(?: one)?|"
+                   r"others?)\s*(?:[:\-–—]+\s*|$)", re.IGNORECASE)
+_JOIN = re.compile(r"^(?:or|and|also|plus|then|and then|or else|alternatively|otherwise)\b[,:]?\s+", re.IGNORECASE)
+# Side comments and observations, which are not options: "She's been quieter in meetings", "Someone mentioned …",
+# "None of those really help", "That would be dodgy", "I haven't thought about it". A modal ("could", "might")
+# makes it an option again ("Her manager could mentor her").
+_SUBJECT = (r"(?:she|he|they|it|someone|somebody|nobody|no one|everyone|everybody|people|the \w+|her \w+|his \w+|"
+            r"their \w+)")
+_COMMENT = re.compile(
+    r"^(?:" + _SUBJECT + r"(?:'s|'re|'ve|'d|\s+(?:is|are|was|were|has|have|had|hasn't|haven't|been|seems?|seemed|"
+    r"looks?|mentioned|said|says|told|thinks?|thought|feels?|felt|keeps?|kept|doesn't|don't|didn't|isn't|aren't|"
+    r"wasn't|won't|wants?|wanted|really|just|always|never|probably|mostly))\b|"
+    r"(?:none|neither|all|both|most|some|any) of (?:those|these|them|that|the above|the ideas|your ideas)\b|"
+    r"(?:that|this|those|these|it)(?:'s|'re|\s+(?:is|are|was|were|would|seems?|sounds?|looks?))\b|"
+    r"(?:i haven't|i have not|i've not|i didn't|i did not|i'm not sure|i am not sure|not sure|i wonder|hang on|"
+    r"i don't know|i've been|to be honest)\b)")
+_MODAL = re.compile(r"\b(?:could|might|should|can)\b")
+_END = re.compile(r"^(?:done|i'm done|that's (?:probably |about |pretty much )?(?:it|all|everything)|"
+                  r"that is (?:probably )?(?:it|all)|nothing else|no more|that will do|that'll do)$")
+_DROP = re.compile(r"\b(?:drop|remove|scrap|scratch|forget|delete|cross out|take out|ditch|lose|not)\s+"
+                   r"(?:option\s+|number\s+|idea\s+|no\s+)?(\d{1,2})\b|\b(?:option|number)\s+(\d{1,2})\s+"
+                   r"(?:is out|is off|can go|goes)\b")
+# The words around a number that only pick it ("1 is good", "2 maybe", "I like 2", "1 and 3").
+_FILLER = frozenset("""i i'd i'll like take the option options number idea ideas and is are good great fine
+maybe perhaps probably possibly sounds looks seems could work works might useful helpful too also yes ok okay definitely
+one as well worth a try of those that sure fits fit or then first""".split())
 
 
 class GrowError(CoachError, ValueError):
@@ -128,6 +191,8 @@ class Summary:
     reality: str = ""
     options: tuple[str, ...] = ()
     chosen: str = ""
+    then: str = ""
+    fallback: str = ""
     first_step: str = ""
     when: str = ""
     obstacle: str = ""
@@ -140,7 +205,8 @@ class Summary:
         """(label, text) for every part that holds something, in conversation order."""
         step = with_date(self.first_step, self.when)
         rows = (("Goal", self.goal), ("Where things stand", self.reality), ("Options", _listed(self.options)),
-                ("Chosen option", self.chosen), ("First step", step), ("Obstacle", self.obstacle),
+                ("Chosen option", self.chosen), ("Then", self.then), ("Fallback", self.fallback),
+                ("First step", step), ("Obstacle", self.obstacle),
                 ("If-then plan", self.if_then), ("Capabilities", _listed(self.capabilities)),
                 ("Behaviours to work on", _listed(self.indicators)))
         return tuple((label, text) for label, text in rows if text.strip())
@@ -217,6 +283,16 @@ class Material:
         chosen = variants[n % len(variants)]
         return _fill(chosen.get(voice) or chosen[YOU], {"count": str(count)})
 
+    def reflect(self, n: int, voice: str, **values: str) -> str:
+        """The n-th reflection lead-in, in turn, so the same wording never comes twice in a row."""
+        variants = self.data["lines"]["reflect"]
+        chosen = variants[n % len(variants)]
+        return _fill(chosen.get(voice) or chosen[YOU], values)
+
+    def name(self, step: str, voice: str) -> str:
+        names = self.data["steps"][step].get("name", {})
+        return names.get(voice) or names.get(YOU) or self.stage(step).lower()
+
     def stage(self, step: str) -> str:
         return self.data["steps"][step]["stage"]
 
@@ -258,9 +334,12 @@ class Dialogue:
     """Where the conversation is. Immutable: every event returns a new Dialogue with the coach's Reply.
 
     `answers` holds each step's reply as typed; `early` what a reply said about a later step, offered there;
-    `options` the person's options (and ideas they took); `offered` the ideas shown so far; `tries` the vague
-    replies at this step; `rounds` the replies in Options; `pending` is "confirm" while asking whether to keep an
-    earlier answer, "when" while asking for the first step's date."""
+    `options` the person's options (and ideas they took); `offered` the ideas shown so far and `latest` the last
+    list of them (numbered as shown); `tries` the vague replies at this step; `rounds` the replies in Options;
+    `pending` is "confirm" while asking whether to keep an earlier answer, "when" while asking for the first
+    step's date; `then` and `fallback` a second option named with the choice ("1 then 6", "with 1 as a
+    fallback"); `revisited` once the steps left open were offered before the summary, `returning` while going back
+    through them."""
 
     context: Context
     kind: str = GENERAL
@@ -271,11 +350,16 @@ class Dialogue:
     early: Mapping[str, str] = field(default_factory=dict)
     options: tuple[str, ...] = ()
     offered: tuple[str, ...] = ()
+    latest: tuple[str, ...] = ()
     tries: int = 0
     rounds: int = 0
     pending: str = ""
     when: str = ""
+    then: str = ""
+    fallback: str = ""
     reflected: tuple[str, ...] = ()
+    revisited: bool = False
+    returning: bool = False
 
     @property
     def current(self) -> str:
@@ -304,9 +388,15 @@ def command(dialogue: Dialogue, name: str, material: Material) -> tuple[Dialogue
     voice = dialogue.voice
     if name == "restart":
         fresh = Dialogue(dialogue.context, dialogue.kind, voice)
+        goal = dialogue.answers.get("goal") or dialogue.early.get("goal")
+        if goal:
+            fresh = replace(fresh, early={"goal": goal}, pending="confirm")
         return fresh, _ask(fresh, material, (material.line("restart", voice),))
+    if name == "resume" and dialogue.status == STOPPED:
+        resumed = replace(dialogue, status=ACTIVE)
+        return resumed, _ask(resumed, material, (material.line("resumed", voice),))
     if not dialogue.open:
-        return dialogue, Reply((material.line("not_started", voice),))
+        return dialogue, Reply((_not_running(dialogue, material),))
     if name == "stop":
         stopped = replace(dialogue, status=STOPPED, pending="")
         return stopped, Reply((material.line("stopped", voice),), summary=summary(stopped),
@@ -336,8 +426,10 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
 
     `guard` is a safety.guard.Guard (or anything with `check(text).distress`); `reflect` finds the indicator
     closest to a reply about what the person will do or did (see `reflector`)."""
+    if dialogue.status == STOPPED and wants_resume(text):
+        return command(dialogue, "resume", material)
     if not dialogue.open:
-        return dialogue, Reply((material.line("not_started", dialogue.voice),))
+        return dialogue, Reply((_not_running(dialogue, material),))
     text = text[:MAX_REPLY]
     if guard is not None and guard.check(text).distress:
         paused = replace(dialogue, status=PAUSED)
@@ -347,6 +439,8 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
         if _COMMAND[name].match(said):
             return command(dialogue, name, material)
     if dialogue.status == PAUSED:
+        if wants_resume(text):
+            return command(dialogue, "resume", material)
         dialogue = replace(dialogue, status=ACTIVE)
     return _answer(dialogue, text.strip(), said, material, reflect)
 
@@ -357,19 +451,53 @@ def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w'/]+", " ", folded).split())
 
 
+def _not_running(d: Dialogue, m: Material) -> str:
+    return m.line("not_running_stopped" if d.status == STOPPED else "not_started", d.voice)
+
+
+def wants_resume(text: str) -> bool:
+    """Whether a short reply asks to carry on ("resume", "sorry, I want to keep going")."""
+    said = _normal(text)
+    return bool(_COMMAND["resume"].match(said) or (_RESUME.search(said) and len(said.split()) <= 8))
+
+
 def wants_coaching(text: str) -> bool:
     """Whether a chat message asks for the coaching conversation ("help me prepare", "coach me through this")."""
     return bool(_START.match(_normal(text)))
 
 
 def vague(text: str) -> bool:
-    """Whether a reply says too little to go on: only hedges ("idk", "maybe", "not sure"), or a single word."""
+    """Whether a reply says too little to go on: only hedges ("idk", "maybe", "not sure"), a single word, or a hedge
+    with little after it ("idk, it's complicated")."""
     said = _normal(text)
-    return not said or bool(_VAGUE.match(said)) or (len(content_words(text)) <= 1 and len(said.split()) <= 2)
+    if not said or _VAGUE.match(said) or (len(content_words(text)) <= 1 and len(said.split()) <= 2):
+        return True
+    lead = _VAGUE_LEAD.match(text)
+    return bool(lead) and len(content_words(text[lead.end():])) <= 1
+
+
+def tidy(text: str) -> str:
+    """A reply without lead-ins that hedge ("idk. maybe that …") or only answer the coach ("Mostly.", "Same as
+    before -", "No, that's the problem not the plan."); as typed when nothing would be left."""
+    out = text.strip()
+    while True:
+        shorter = _VAGUE_LEAD.sub("", _CORRECTION.sub("", out, count=1), count=1).strip()
+        if shorter == out:
+            break
+        out = shorter
+    if out == text.strip() or not content_words(out):
+        return text.strip()
+    out = re.sub(r"^that\s+(?=\w)", "", out, flags=re.IGNORECASE)
+    return out[:1].upper() + out[1:]
 
 
 def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None) -> tuple[Dialogue, Reply]:
     step = d.current
+    if d.pending == "revisit":
+        if _YES.match(said) or re.match(r"(?:yes|yeah|yep|sure|ok|okay|please|go back)\b", said):
+            d = replace(d, step=STEPS.index(_left_open(d)[0]), returning=True, pending="", tries=0, rounds=0)
+            return _asked(d), _ask(d, m)
+        return _finish(d, m)
     if d.pending == "confirm" and _YES.match(said):
         kept = d.answers.get(step) or d.early.get(step, "")
         found = _WHEN.search(kept) if step == "first_step" else None
@@ -382,27 +510,70 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     if step == "options":
         return _options(d, text, said, m, reflect)
     if step == "choice":
+        chosen = _choose(d, text, said, m, reflect)
+        if chosen is not None:
+            return chosen
         picked = _pick(d.options, said, text)
         if picked:
             return _advance(_store(d, step, picked), m, _reflect(d, picked, reflect),
                             (m.line("chosen", d.voice, option=_quote(picked)),))
     if vague(text):
         return _vague(d, m)
+    text = tidy(text)
+    previous = d.answers.get(step) or (d.early.get(step, "") if d.pending == "confirm" else "")
+    if previous and _ALSO.search(_normal((sentences(text) or [text])[0])):
+        text = f"{previous.rstrip()}{'' if previous.rstrip()[-1:] in '.!?' else '.'} {text}"
+    said = _normal(text)
     d = _early(d, text)
-    doing = (step in ("choice", "first_step", "if_then") or _DID.search(said)) and not _EARLY["obstacle"].search(text)
-    reflection = _reflect(d, text, reflect) if doing else None
+    doing = _doing(step, text)
+    reflection = _reflect(d, doing, reflect) if doing else None
     d = _store(d, step, text)
     if step == "choice":
         d = replace(d, options=_unique([*d.options, text]))
         return _advance(d, m, reflection, (m.line("chosen", d.voice, option=_quote(text)),))
     if step == "first_step":
         found = _WHEN.search(text)
+        if not found and d.when:
+            return _advance(d, m, reflection)
         if not found:
             d = replace(d, pending="when", tries=0)
             return d, Reply(_said(reflection, d, m), question=m.step(step, "when", d.kind, d.voice),
                             reflection=reflection, progress=d.progress(m))
         d = replace(d, when=found.group())
     return _advance(d, m, reflection)
+
+
+def _choose(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | None):
+    """A choice by number inside a sentence: the first number named is the choice, a second one the next step or
+    the fallback; what else the reply says about later steps is kept for them. None when no option is named."""
+    found = _CHOICE.match(said)
+    first = int(found.group(1)) if found else 0
+    if not 0 < first <= len(d.options):
+        return None
+    others = [int(mk.group(1) or mk.group(2)) for mk in _SECOND.finditer(said, found.end())]
+    second = next((d.options[n - 1] for n in others if 0 < n <= len(d.options) and n != first), "")
+    chosen = d.options[first - 1]
+    d = _early(d, text)
+    when = _WHEN.search(text)
+    if when and not d.early.get("first_step"):
+        d = replace(d, when=when.group())
+    how = "fallback" if _FALLBACK.search(said) else "then"
+    d = replace(_store(d, "choice", chosen), **({how: second} if second else {}))
+    lines = (m.line("chosen", d.voice, option=_quote(chosen)),)
+    if second:
+        lines += (m.line(how, d.voice, option=_quote(second)),)
+    return _advance(d, m, _reflect(d, chosen, reflect), lines)
+
+
+def _doing(step: str, text: str) -> str:
+    """What a reply says the person will do or did, to reflect: not at the obstacle step, and without the sentences
+    about what they did not do ("I let it go"); '' when nothing is left."""
+    if step == "obstacle":
+        return ""
+    kept = " ".join(p for p in (sentences(text) or [text]) if not _NOT_DONE.search(_normal(p)))
+    if not kept or _EARLY["obstacle"].search(kept):
+        return ""
+    return kept if step in ("choice", "first_step", "if_then") or _DID.search(_normal(kept)) else ""
 
 
 def _vague(d: Dialogue, m: Material) -> tuple[Dialogue, Reply]:
@@ -419,26 +590,46 @@ def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | 
         if len(d.options) < ENOUGH_OPTIONS and not d.offered:
             return _ideas(d, m)
         return _advance(d, m)
-    numbers = _numbers(said)
-    if d.offered and numbers and len(content_words(text)) <= 3:
-        taken = [d.offered[n - 1] for n in numbers if 0 < n <= len(d.offered)]
-        if not taken:
-            return _vague(d, m)
-        d = replace(d, options=_unique([*d.options, *taken]))
-        return _after_option(d, m, (m.line("added", d.voice),))
-    if _IDEAS.search(said) or vague(text):
+    if _IDEAS.search(said) or (vague(text) and not _NUMBER.search(said)):
         if _unoffered(d):
             return _ideas(d, m)
         return _vague(d, m)
     d = _early(d, text, later_than="options")
     later = (_EARLY["obstacle"], _EARLY["if_then"])
-    added = [o for o in split_options(text) if not any(cue.search(o) for cue in later)]
-    reflection = _reflect(d, text, reflect)
+    added, taken, dropped, ended = [], [], set(), False
+    for piece in _pieces(text):
+        low = _normal(piece)
+        if _END.match(low):
+            ended = True
+            break
+        drop = _DROP.search(low)
+        if drop:
+            dropped.add(int(drop.group(1) or drop.group(2)))
+            continue
+        numbers = [int(n) for n in _NUMBER.findall(low)]
+        if numbers and all(w.isdigit() or w in _FILLER for w in low.split()):
+            taken += [d.latest[n - 1] for n in numbers if 0 < n <= len(d.latest)]
+            continue
+        option = _proposal(piece)
+        if option and not any(cue.search(option) for cue in later):
+            added.append(option)
+    if not (added or taken or dropped or ended):
+        if (d.tries == 0 and not _VAGUE_LEAD.match(text)) or not _unoffered(d):
+            return _vague(d, m)
+        return _ideas(d, m)
+    reflection = _reflect(d, " ".join(added), reflect) if added else None
     if reflection is not None:
         d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
-    d = replace(d, options=_unique([*d.options, *added]), rounds=d.rounds + 1, tries=0)
+    kept = [o for n, o in enumerate(d.options, 1) if n not in dropped]
+    d = replace(d, options=_unique([*kept, *taken, *added]), rounds=d.rounds + 1, tries=0)
     d = _store(d, "options", "\n".join(d.options))
-    return _after_option(d, m, _said(reflection, d, m), reflection)
+    lines = _said(reflection, d, m) + ((m.line("added", d.voice),) if taken and not added else ())
+    if ended and (d.options and (d.offered or len(d.options) >= ENOUGH_OPTIONS) or not _unoffered(d)):
+        d, reply = _advance(d, m, lines=lines)
+        return d, replace(reply, reflection=reflection)
+    if ended:
+        return _ideas(d, m, lines)
+    return _after_option(d, m, lines, reflection)
 
 
 def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: Reflection | None = None):
@@ -447,6 +638,9 @@ def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: 
         return d, replace(reply, reflection=reflection)
     if d.rounds >= 2 and _unoffered(d):
         return _ideas(d, m, lines)
+    if not d.options:
+        return d, Reply(lines, question=m.step("options", "narrow", d.kind, d.voice, **_values(d, m)),
+                        reflection=reflection, progress=d.progress(m))
     return d, Reply(lines, question=m.more(d.rounds + len(d.options), d.voice, len(d.options)), reflection=reflection,
                     progress=d.progress(m))
 
@@ -462,9 +656,8 @@ def _ideas(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> tuple[Dialo
     fresh = _unoffered(d)[:IDEAS_AT_ONCE]
     if not fresh:
         return d, Reply((*lines, m.line("no_more_ideas", d.voice)), progress=d.progress(m))
-    d = replace(d, offered=(*d.offered, *fresh))
-    start = len(d.offered) - len(fresh)
-    return d, Reply((*lines, m.line("ideas", d.voice)), items=d.offered[start:], progress=d.progress(m))
+    d = replace(d, offered=(*d.offered, *fresh), latest=fresh)
+    return d, Reply((*lines, m.line("ideas", d.voice)), items=fresh, progress=d.progress(m))
 
 
 def _interleave(first: Iterable[str], second: Iterable[str]) -> list[str]:
@@ -476,9 +669,62 @@ def _interleave(first: Iterable[str], second: Iterable[str]) -> list[str]:
 
 
 def split_options(text: str) -> list[str]:
-    """The options in one reply: one a line, or separated by semicolons, sentences or "or"."""
-    parts = [p.strip(" ,.;-•*") for p in _OPTION_SPLIT.split(text) if p]
-    return [situation_text.sentence(p) for p in parts if p and content_words(p)]
+    """The options in one reply: one a line, an enumerated list ("(a) … (b) …", "1. … 2. …"), or separated by
+    semicolons, sentences or "or"; lead-ins ("My own options:") and side comments are not options."""
+    return [option for option in (_proposal(piece) for piece in _pieces(text)) if option]
+
+
+def _pieces(text: str) -> list[str]:
+    """A reply cut into the pieces that may each be an option, lead-ins and joining words dropped."""
+    raw: list[str] = []
+    for line in text.splitlines():
+        items = _enumerated(line)
+        if items is None:
+            raw += _OPTION_SPLIT.split(line)
+            continue
+        raw += _OPTION_SPLIT.split(items[0])
+        for item in items[1:]:
+            item = re.sub(r"[\s,;]+(?:or|and)?[\s,;]*$", "", item)
+            raw += re.split(r"(?<=[.!?])\s+", item)
+    pieces = []
+    for piece in raw:
+        piece = _MARK_START.sub("", piece or "").strip(" ,.;-–—•*")
+        while True:
+            shorter = _JOIN.sub("", _LEAD.sub("", piece)).strip(" ,.;-–—•*")
+            if shorter == piece:
+                break
+            piece = shorter
+        if piece:
+            pieces.append(piece)
+    return pieces
+
+
+def _enumerated(line: str) -> list[str] | None:
+    """A line holding an enumerated list cut at its markers (what comes before the first, then each item); None
+    when it has no list of two or more markers in order (a, b, … or 1, 2, …)."""
+    run: list[re.Match] = []
+    expect = ""
+    for mark in _LIST_MARK.finditer(line):
+        label = next(g for g in mark.groups() if g).lower()
+        if label in ("a", "1") and len(run) < 2:
+            run = [mark]
+        elif not run or label != expect:
+            continue
+        else:
+            run.append(mark)
+        expect = str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
+    if len(run) < 2:
+        return None
+    bounds = [(a.end(), b.start()) for a, b in zip(run, run[1:], strict=False)] + [(run[-1].end(), len(line))]
+    return [line[:run[0].start()], *(line[a:b] for a, b in bounds)]
+
+
+def _proposal(piece: str) -> str:
+    """A piece of a reply as an option, or '' when it proposes nothing (a side comment or an observation)."""
+    low = _normal(piece)
+    if not content_words(piece) or _END.match(low) or (_COMMENT.match(low) and not _MODAL.search(low)):
+        return ""
+    return situation_text.sentence(piece)
 
 
 def _pick(options: tuple[str, ...], said: str, text: str) -> str:
@@ -520,6 +766,8 @@ def _early(d: Dialogue, text: str, later_than: str | None = None) -> Dialogue:
             found = cue.search(part)
             if STEPS.index(step) <= now or d.answers.get(step) or not found:
                 continue
+            if step == "if_then" and STEPS[now] == "obstacle":
+                continue  # "If she says no I'll fold" at the obstacle step is the obstacle
             if step == "first_step" and not (_WHEN.search(part) or "first step" in part.lower()):
                 continue  # "I'll back her" is not yet a first step; "I'll call her on Monday" is
             clause = part[found.start():] if step in ("options", "first_step") else part
@@ -546,7 +794,8 @@ def _reflect(d: Dialogue, text: str, reflect: Reflect | None) -> Reflection | No
 def _said(reflection: Reflection | None, d: Dialogue, m: Material) -> tuple[str, ...]:
     if reflection is None:
         return ()
-    return (m.line("reflect", d.voice, indicator=reflection.text.rstrip(". "), capability=reflection.capability),)
+    return (m.reflect(len(d.reflected) - 1, d.voice, indicator=reflection.text.rstrip(". "),
+                      capability=reflection.capability),)
 
 
 def _store(d: Dialogue, step: str, text: str) -> Dialogue:
@@ -555,17 +804,40 @@ def _store(d: Dialogue, step: str, text: str) -> Dialogue:
 
 def _advance(d: Dialogue, m: Material, reflection: Reflection | None = None,
              lines: tuple[str, ...] = ()) -> tuple[Dialogue, Reply]:
-    """Move to the next step and ask its question; after the last, finish with the summary."""
+    """Move to the next step (while going back through open steps, the next open one) and ask its question; after
+    the last, offer once to go back to the steps left open, then finish with the summary."""
     if reflection is not None:
         d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
         lines = (*lines, *_said(reflection, d, m))
-    d = replace(d, step=d.step + 1, tries=0, rounds=0, pending="")
+    following = d.step + 1
+    if d.returning:
+        left = _left_open(d)
+        following = next((n for n in range(d.step + 1, len(STEPS)) if STEPS[n] in left), len(STEPS))
+    d = replace(d, step=following, tries=0, rounds=0, pending="")
     if d.step >= len(STEPS):
-        d = replace(d, status=DONE, step=len(STEPS) - 1)
-        return d, Reply((*lines, m.line("done", d.voice)), reflection=reflection, summary=summary(d),
-                        progress=d.progress(m))
+        d = replace(d, step=len(STEPS) - 1)
+        left = _left_open(d)
+        if left and not d.revisited:
+            d = replace(d, revisited=True, pending="revisit")
+            names = [m.name(step, d.voice) for step in left]
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            question = m.line("revisit", d.voice, steps=listed, them="it" if len(names) == 1 else "them")
+            return d, Reply(lines, question=question, reflection=reflection, progress=d.progress(m))
+        return _finish(d, m, reflection, lines)
     reply = _ask(d, m, lines)
     return _asked(d), replace(reply, reflection=reflection)
+
+
+def _finish(d: Dialogue, m: Material, reflection: Reflection | None = None,
+            lines: tuple[str, ...] = ()) -> tuple[Dialogue, Reply]:
+    d = replace(d, status=DONE, step=len(STEPS) - 1, pending="", returning=False)
+    return d, Reply((*lines, m.line("done", d.voice)), reflection=reflection, summary=summary(d),
+                    progress=d.progress(m))
+
+
+def _left_open(d: Dialogue) -> list[str]:
+    """The steps with no answer yet (skipped, or left open after two vague replies)."""
+    return [step for step in STEPS if not (d.options if step == "options" else d.answers.get(step))]
 
 
 def _asked(d: Dialogue) -> Dialogue:
@@ -577,13 +849,32 @@ def _asked(d: Dialogue) -> Dialogue:
 
 def _values(d: Dialogue, m: Material) -> dict[str, str]:
     obstacle = d.answers.get("obstacle", "")
+    if obstacle:
+        parts = sentences(obstacle) or [obstacle]
+        obstacle = next((p for p in parts if _FIRST_PERSON.search(_normal(p))), parts[0])
     plain = d.context.capabilities[0].plain if d.context.capabilities else ""
-    return {"situation": brief(d.context.situation) or "this", "plain": plain,
+    return {"situation": clause(d.context.situation) or m.line("this_situation", d.voice), "plain": plain,
             "obstacle": _quote(obstacle) if obstacle else m.line("no_obstacle", d.voice)}
 
 
 def _quote(text: str) -> str:
-    return brief(text, 24) or "“”"
+    return clause(text, 24, 1) or brief(text, 24) or "“”"
+
+
+def clause(text: str, limit: int = 18, shortest: int = 4) -> str:
+    """A short whole clause of a text, in curly quotes: its first sentence of at least `shortest` words when it has
+    at most `limit`, else that sentence up to its last clause break within `limit` words; '' when there is none."""
+    for part in sentences(text) or [text]:
+        part = " ".join(part.split()).rstrip(".!?;: ")
+        size = len(part.split())
+        if size < shortest:
+            continue
+        if size <= limit:
+            return f"“{part}”"
+        cuts = [mk.start() for mk in re.finditer(r",\s|\s[-–—]\s|;\s|:\s|\s\(", part)
+                if shortest <= len(part[:mk.start()].split()) <= limit]
+        return f"“{part[:cuts[-1]]}”" if cuts else ""
+    return ""
 
 
 def _ask(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> Reply:
@@ -608,10 +899,30 @@ def summary(d: Dialogue) -> Summary:
     a = d.answers
     return Summary(
         situation=d.context.situation, voice=d.voice, goal=a.get("goal", ""), reality=a.get("reality", ""),
-        options=d.options, chosen=a.get("choice", ""), first_step=a.get("first_step", ""), when=d.when,
+        options=d.options, chosen=a.get("choice", ""), then=d.then, fallback=d.fallback,
+        first_step=a.get("first_step", ""), when=d.when,
         obstacle=a.get("obstacle", ""), if_then=a.get("if_then", ""),
         capabilities=tuple(c.name for c in d.context.capabilities),
-        indicators=tuple(b.text for b in d.context.indicators), complete=d.status == DONE)
+        indicators=_to_work_on(d), complete=d.status == DONE)
+
+
+def _to_work_on(d: Dialogue) -> tuple[str, ...]:
+    """The behaviours to work on: the top capability's fitting indicators, then one of each other capability's
+    (the one already reflected, if any), at most MAX_BEHAVIOURS."""
+    caps, found = d.context.capabilities, d.context.indicators
+    if not caps:
+        return tuple(b.text for b in found[:MAX_BEHAVIOURS])
+
+    def of(cap: Focus) -> list[Behaviour]:
+        return [b for b in found if b.capability_id == cap.id or (not b.capability_id and b.capability == cap.name)]
+
+    others = []
+    for cap in caps[1:]:
+        mine = of(cap)
+        if mine:
+            others.append(next((b for b in mine if b.id in d.reflected), mine[0]))
+    top = of(caps[0])[:max(MAX_BEHAVIOURS - len(others), 1)]
+    return tuple(b.text for b in [*top, *others])[:MAX_BEHAVIOURS]
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -638,7 +949,9 @@ def notes(s: Summary) -> Notes:
     """The plan's notes for a summary: Goal, Reality, Options (one a line) and Will (the chosen option and first
     step) as GROW notes; the obstacle and the if-then plan as WOOP's obstacle and plan."""
     step = with_date(s.first_step, s.when)
-    will = "\n".join(t for t in (s.chosen, f"First step: {step}" if step else "") if t)
+    parts = (s.chosen, f"Then: {s.then}" if s.then else "", f"Fallback: {s.fallback}" if s.fallback else "",
+             f"First step: {step}" if step else "")
+    will = "\n".join(t for t in parts if t)
     grow = {"goal": s.goal, "reality": s.reality, "options": "\n".join(s.options), "will": will}
     woop = {"obstacle": s.obstacle, "plan": s.if_then}
     return Notes({k: v for k, v in grow.items() if v.strip()}, {k: v for k, v in woop.items() if v.strip()},

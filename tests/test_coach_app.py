@@ -232,3 +232,15 @@ def load_framework():
     from corpus.model import load
 
     return load(settings.get().framework)
+
+
+def test_typing_resume_after_stop_carries_on_in_the_chat(fake_app):
+    at = fake_app
+    start_coaching(at)
+    say(at, GOAL)
+    at.button(key="coach-stop").click().run()
+    assert at.session_state["coach"].status == "stopped"
+    assert "coach-resume" in coach_buttons(at), "a stopped conversation offers Resume"
+    say(at, "resume")
+    assert at.session_state["coach"].status == "active"
+    assert last_coach(at).progress == "Reality · 2 of 7" and at.session_state["coach"].answers["goal"] == GOAL

@@ -392,3 +392,232 @@ def test_the_client_voice_asks_about_the_client(material):
 def test_a_huge_reply_is_cut(material):
     d, _ = run(material, replies=("I want her to take ownership " * 2000,))
     assert len(d.answers["goal"]) <= dg.MAX_REPLY + 1 and d.answers["goal"].startswith("I want her")
+
+
+# The blind review (five conversations as an SES leader): each test below uses the reviewer's own words.
+
+PROCUREMENT = ("Talk to her directly first. Or go to the procurement team / CFO's probity adviser before talking to "
+               "her. Or just quietly replace her on the panel citing workload.")
+
+
+def test_side_comments_are_not_options_and_only_real_options_are_counted(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "She's been quieter in meetings. Someone mentioned her mum "
+                                      "is unwell but I don't know if that's true."))
+    assert d.options == () and d.current == "options"
+    assert "so far" not in reply.question and "That's" not in reply.question, "no options were given"
+    d, reply = run(material, replies=(FULL[0], FULL[1], "Not sure really. She's been quieter in meetings."))
+    assert d.options == () and len(reply.items) == 3, "a hedge and a side comment bring ideas, not options"
+
+
+def test_lead_ins_reactions_and_done_are_not_options_and_drop_removes_one(material):
+    d, _ = run(material, replies=(FULL[0], FULL[1], PROCUREMENT, "!back",
+                                  "any ideas? I'm not sure option 3 is even ok"))
+    d, reply = dg.respond(d, "None of those really help. I'll drop option 3 - it would be dodgy and wouldn't fix the "
+                             "record anyway. Add: ask her to make a fresh declaration and let the probity adviser "
+                             "decide whether she stays on. done", material)
+    assert d.options == ("Talk to her directly first.",
+                         "Go to the procurement team / CFO's probity adviser before talking to her.",
+                         "Ask her to make a fresh declaration and let the probity adviser decide whether she stays on.")
+    assert d.current == "choice", "“done” ends the listing"
+    d, reply = run(material, replies=(FULL[0], FULL[1], PROCUREMENT, "!back", "not 3"))
+    assert d.options == PROCUREMENT_OPTIONS[:2] and reply.question.startswith("That's 2")
+
+
+PROCUREMENT_OPTIONS = ("Talk to her directly first.",
+                       "Go to the procurement team / CFO's probity adviser before talking to her.",
+                       "Just quietly replace her on the panel citing workload.")
+
+
+def test_numbers_take_ideas_and_my_own_options_lead_in_is_dropped(material):
+    d, ideas = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
+    d, reply = dg.respond(d, "2 maybe. My own options: (a) formal conversation with a written performance improvement "
+                             "plan straight away, (b) an informal-but-direct chat first, name the specific briefs, ask "
+                             "what's going on, then agree a check-in in a month, or (c) take the MO-facing briefs off "
+                             "her for a while and give them to another director, which I'd normally rule out because "
+                             "it'd humiliate her.", material)
+    assert d.options == (ideas.items[1],
+                         "Formal conversation with a written performance improvement plan straight away.",
+                         "An informal-but-direct chat first, name the specific briefs, ask what's going on, then "
+                         "agree a check-in in a month.",
+                         "Take the MO-facing briefs off her for a while and give them to another director, which I'd "
+                         "normally rule out because it'd humiliate her.")
+    d, ideas = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
+    d, reply = dg.respond(d, "1 is good. Also: hold small-group sessions by team after the all-staff so people can ask "
+                             "the awkward questions, and get the two branch heads to co-present", material)
+    assert d.options == (ideas.items[0], "Hold small-group sessions by team after the all-staff so people can ask "
+                                         "the awkward questions, and get the two branch heads to co-present.")
+    d, _ = dg.respond(d, "Push the DepSec for a date on the EL2 numbers so I can at least give people a timeline. "
+                         "That's probably it.", material)
+    assert len(d.options) == 3 and d.options[-1].startswith("Push the DepSec") and d.current == "choice"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a) talk to her b) ask HR c) wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
+    ("(a) talk to her, (b) ask HR, or (c) wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
+    ("1. talk to her 2. ask HR 3. wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
+    ("1) talk to her\n2) ask HR", ["Talk to her.", "Ask HR."]),
+    ("Could meet NSW bilaterally before SOM. Or I could go to the MO; or offer a phased KPI implementation",
+     ["Could meet NSW bilaterally before SOM.", "I could go to the MO.", "Offer a phased KPI implementation."]),
+])
+def test_options_split_on_letters_numbers_or_and_semicolons(text, expected):
+    assert dg.split_options(text) == expected
+
+
+CHOSEN = ("Talk to her one on one.", "Pair her with an experienced director.", "Agree weekly check-ins.")
+
+
+@pytest.mark.parametrize(("said", "n"), [("1 is good", 0), ("2 maybe", 1),
+                                         ("3 first, because everything else depends on it", 2),
+                                         ("3b - the direct chat", 2), ("I'll go with option 2", 1)])
+def test_a_choice_by_number_in_a_sentence_takes_that_option(material, said, n):
+    d, _ = run(material, replies=FULL[:5])
+    d, reply = dg.respond(d, said, material)
+    assert d.answers["choice"] == CHOSEN[n] and d.options == CHOSEN, "the option text, not the reply"
+    assert f"So you'll start with “{CHOSEN[n].rstrip('.')}”" in reply.lines[0]
+
+
+def test_a_second_number_is_kept_as_the_fallback_or_the_next_step(material):
+    d, _ = run(material, replies=FULL[:5])
+    fallback, reply = dg.respond(d, "Probably 2, with 1 as a fallback if she won't wear it.", material)
+    assert fallback.answers["choice"] == CHOSEN[1] and fallback.fallback == CHOSEN[0] and not fallback.then
+    assert any("fallback" in line for line in reply.lines)
+    after, _ = dg.respond(d, "1 then 3. Tomorrow morning.", material)
+    assert after.answers["choice"] == CHOSEN[0] and after.then == CHOSEN[2] and after.when == "Tomorrow"
+    s = dg.summary(fallback)
+    assert ("Fallback", CHOSEN[0]) in s.parts() and s.chosen == CHOSEN[1]
+    assert ("Then", CHOSEN[2]) in dg.summary(after).parts()
+    after, reply = dg.respond(after, "Grab her for a private chat first thing", material)
+    assert after.current == "obstacle", "the date said with the choice is not asked again"
+
+
+@pytest.mark.parametrize("how", ["resume", "sorry, I want to keep going", "!resume"])
+def test_resume_after_stop_picks_up_where_it_stopped(material, how):
+    d, _ = run(material, replies=(FULL[0], "!stop"))
+    d, reply = dg.command(d, "resume", material) if how == "!resume" else dg.respond(d, how, material)
+    assert d.status == dg.ACTIVE and d.current == "reality" and d.answers["goal"] == FULL[0]
+    assert reply.question == material.step("reality", "ask", "feedback", dg.YOU)
+
+
+def test_a_stopped_conversation_says_how_to_resume(material):
+    d, stopped = run(material, replies=(FULL[0], "!stop"))
+    assert "resume" in stopped.text.lower()
+    _, reply = dg.respond(d, "what now", material)
+    assert "“resume”" in reply.text
+
+
+def test_start_over_offers_to_keep_the_goal(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "!restart"))
+    assert d.current == "goal" and not d.answers and d.pending == "confirm"
+    assert "I want her to own her deadlines" in reply.question
+    kept, _ = dg.respond(d, "yes", material)
+    assert kept.answers == {"goal": FULL[0]} and kept.current == "reality"
+
+
+def test_an_obstacle_starting_with_if_is_the_obstacle_not_the_plan(material):
+    d, _ = run(material, replies=FULL[:7])
+    said = "She's very senior and very quick. If she says 'the Minister's decided' I'll fold."
+    d, reply = dg.respond(d, said, material)
+    assert d.answers["obstacle"] == said and "if_then" not in d.early and d.pending == ""
+    assert "Earlier you said" not in reply.question and "I'll fold" in reply.question
+    d, _ = run(material, replies=(*FULL[:7], "If she gets upset I'll back off and we'll talk about everything else."))
+    assert d.answers["obstacle"].startswith("If she gets upset") and d.current == "if_then"
+    assert not d.early.get("if_then")
+
+
+def test_correction_lead_ins_are_not_kept_and_also_adds_to_the_answer(material):
+    goal = "I want her to meet her deadlines. I'm going to ask for 30 mins with her on Monday after SLT to raise it."
+    d, _ = run(material, replies=(goal, FULL[1], *FULL[2:5], "1"))
+    assert d.current == "first_step" and d.pending == "confirm"
+    d, _ = dg.respond(d, "Mostly. I'll also send her a short note on Friday flagging I want to talk about forum "
+                         "timing, so Monday's not a surprise.", material)
+    assert d.answers["first_step"] == ("I'm going to ask for 30 mins with her on Monday after SLT to raise it. "
+                                       "I'll also send her a short note on Friday flagging I want to talk about forum "
+                                       "timing, so Monday's not a surprise.")
+    d, _ = run(material, replies=("Same as before - delay the announcement until the consultation's done",))
+    assert d.answers["goal"] == "Delay the announcement until the consultation's done"
+    d, reply = run(material, replies=(*FULL[:8], "No, that's the problem not the plan. If she says the Minister's "
+                                                 "decided, then I'll ask whether the Minister has been briefed"))
+    assert reply.summary.if_then == ("If she says the Minister's decided, then I'll ask whether the Minister has been "
+                                     "briefed")
+    d, _ = run(material, replies=(*FULL[:6], "I said - tomorrow morning. I'll grab her for a private chat first thing"))
+    assert d.answers["first_step"] == "Tomorrow morning. I'll grab her for a private chat first thing"
+
+
+def test_a_reply_opening_with_a_hedge_gets_the_narrower_question_or_loses_the_hedge(material):
+    d, reply = run(material, NEGOTIATION, ("All jurisdictions agree in principle at SOM", "idk, it's complicated"))
+    assert d.current == "reality" and "reality" not in d.answers
+    assert reply.question == material.step("reality", "narrow", d.kind, dg.YOU)
+    d, reply = run(material, replies=(*FULL[:7], "idk. maybe that I'll make it sound so casual she doesn't realise "
+                                                 "it's serious."))
+    assert d.answers["obstacle"] == "I'll make it sound so casual she doesn't realise it's serious."
+    assert "“idk”" not in reply.question
+
+
+def test_a_skipped_step_is_offered_once_before_the_summary(material):
+    d, reply = run(material, replies=(*FULL[:5], "!skip", FULL[6], FULL[7], FULL[8]))
+    assert d.open and d.pending == "revisit" and reply.summary is None
+    assert "the option you'll act on" in reply.question and "“no”" in reply.question
+    back, reply = dg.respond(d, "yes", material)
+    assert back.current == "choice" and reply.items == CHOSEN
+    done, reply = dg.respond(back, "2", material)
+    assert done.status == dg.DONE and reply.summary.chosen == CHOSEN[1] and reply.summary.if_then == FULL[8]
+    no, reply = dg.respond(d, "no", material)
+    assert no.status == dg.DONE and reply.summary is not None and not reply.summary.chosen
+    d, reply = run(material, replies=FULL)
+    assert d.status == dg.DONE, "nothing left open: straight to the summary"
+
+
+def test_reflections_vary_their_lead_in_and_never_repeat_it_in_a_row(material):
+    def every(text: str):
+        return dg.Reflection(f"x.{len(text)}", f"Behaviour {len(text)}.", "Some capability")
+
+    lines = []
+    d, _ = dg.start(NEGOTIATION, material)
+    for text in ("I'll meet the states before the session", "I called NSW last week to test the split",
+                 "I could offer a review clause", "I could bring Treasury in early", "We could phase the KPIs"):
+        d, reply = dg.respond(d, text, material, reflect=every)
+        lines += [line.split("“")[0] for line in reply.lines if "Behaviour" in line]
+    assert len(lines) >= 3 and len(set(lines)) >= 3
+    assert all(a != b for a, b in zip(lines, lines[1:], strict=False)), lines
+    assert "That is close to a behaviour the framework describes" not in lines[1]
+
+
+def test_a_reply_saying_what_the_person_did_not_do_is_not_reflected(material):
+    def always(text: str):
+        return STAKEHOLDERS
+
+    reality = ("I mentioned it informally once in our 1:1, she said she was 'across it' and I let it go. Nothing "
+               "formal said yet.")
+    _, reply = run(material, replies=(FULL[0], reality), reflect=always)
+    assert reply.reflection is None
+    _, reply = run(material, replies=(*FULL[:7], "I get defensive when people imply the Commonwealth doesn't "
+                                                 "understand service delivery."), reflect=always)
+    assert reply.reflection is None, "an obstacle is not reflected as if it were a behaviour"
+
+
+def test_the_opening_question_quotes_a_whole_clause_or_says_this_situation(material):
+    merging = dg.Context("We're merging two branches into one division as part of the MoG changes, about 120 staff, "
+                         "and there'll be fewer EL2 roles at the end. People are anxious.", CHANGE.capabilities)
+    _, reply = dg.start(merging, material)
+    assert "…" not in reply.question and "there'll" not in reply.question
+    assert "“We're merging two branches into one division as part of the MoG changes" in reply.question
+    awkward = dg.Context("Bit awkward. One of my EL1s is on the evaluation panel for a big consultancy procurement, "
+                         "and I've just found out through a LinkedIn post that her partner started at one of the "
+                         "bidding firms a couple of months ago.", FEEDBACK.capabilities)
+    _, reply = dg.start(awkward, material)
+    assert "“Bit awkward”" not in reply.question
+    assert "“One of my EL1s is on the evaluation panel for a big consultancy procurement”" in reply.question
+    _, reply = dg.start(dg.Context(" ".join(["word"] * 30), FEEDBACK.capabilities), material)
+    assert "this situation" in reply.question and "word" not in reply.question
+
+
+def test_the_summary_names_the_top_capabilitys_behaviours_and_one_of_each_other(material):
+    caps = (dg.Focus("a", "Alpha"), dg.Focus("b", "Beta"), dg.Focus("c", "Gamma"))
+    found = tuple(dg.Behaviour(f"{c.id}.{n}", f"{c.name} behaviour {n}.", c.name, c.id)
+                  for c in caps for n in (1, 2, 3))
+    d, _ = dg.start(dg.Context("A situation about three capabilities at once.", caps, found), material)
+    s = dg.summary(d)
+    assert s.indicators == ("Alpha behaviour 1.", "Alpha behaviour 2.", "Alpha behaviour 3.", "Beta behaviour 1.",
+                            "Gamma behaviour 1.")
+    d = dg.replace(d, reflected=("b.3",))
+    assert dg.summary(d).indicators[3] == "Beta behaviour 3.", "a behaviour already reflected is the one kept"

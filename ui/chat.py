@@ -262,7 +262,7 @@ def latest_answer() -> dict | None:
 
 def coach_turn(text: str, top: int, clusters: set[str], scores: bool) -> bool:
     """Send typed text to the coaching conversation, or start one on "help me prepare"; False when it is neither."""
-    if coach.running():
+    if coach.running() or coach.resumable(text):
         shown = coach.turn(text)
     elif coaching.wants_coaching(text) and coach.available() and latest_answer() is not None:
         message = latest_answer()

@@ -47,6 +47,12 @@ def running() -> bool:
     return conversation is not None and conversation.open
 
 
+def resumable(text: str) -> bool:
+    """Whether typed text asks to carry on a stopped conversation ("resume", "I want to keep going")."""
+    conversation = state.dialogue()
+    return conversation is not None and conversation.status == coach.STOPPED and coach.wants_resume(text)
+
+
 def _next_id() -> int:
     st.session_state[NEXT_ID] = st.session_state.get(NEXT_ID, 0) + 1
     return st.session_state[NEXT_ID]
@@ -183,3 +189,6 @@ def render(message: dict, last: bool) -> None:
     conversation = state.dialogue()
     if last and conversation is not None and conversation.open:
         controls(conversation)
+    elif last and conversation is not None and conversation.status == coach.STOPPED:
+        st.button("Resume", key="coach-resume", icon=":material/play_arrow:", on_click=press,
+                  args=("resume", "Resume"), help="Carry on with the coaching questions where we stopped")
