@@ -12,8 +12,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
 
 
-def progress_lines(page) -> list[str]:
-    return [t for t in page.get_by_text("Coaching conversation ·").all_inner_texts()]
+COUNT = "() => document.body.innerText.split('Coaching conversation ·').length - 1"
+
+
+def progress_lines(page) -> int:
+    """How many progress lines the chat shows (one per coach turn)."""
+    return page.evaluate(COUNT)
 
 
 def test_coaching_conversation_in_browser(real_retriever, app_server, page, screenshots, axe_script):
@@ -31,18 +35,23 @@ def test_coaching_conversation_in_browser(real_retriever, app_server, page, scre
     page.screenshot(path=str(screenshots / "coach-start.png"), full_page=True)
     assert_accessible(page, axe_script, "chat page during a coaching conversation")
     for reply in (GOAL, REALITY, OPTIONS, "1", FIRST_STEP, OBSTACLE, IF_THEN):
-        before = len(progress_lines(page))
+        before = progress_lines(page)
         box = page.get_by_role("textbox")
         box.fill(reply)
         box.press("Enter")
-        page.wait_for_function(
-            "n => [...document.querySelectorAll('[data-testid=stCaption]')].filter("
-            "e => e.innerText.startsWith('Coaching conversation')).length > n "
-            "|| document.body.innerText.includes('This is now in your coaching plan')", arg=before, timeout=60_000)
+        try:
+            page.wait_for_function(
+                "n => document.body.innerText.split('Coaching conversation ·').length - 1 > n "
+                "|| document.body.innerText.includes('This is now in your coaching plan')", arg=before,
+                timeout=60_000)
+        except Exception:
+            page.screenshot(path=str(screenshots / "coach-stuck.png"), full_page=True)
+            raise AssertionError(f"no coach turn after {reply!r}: {page.evaluate('document.body.innerText')[-800:]}")
     page.get_by_text("This is now in your coaching plan").wait_for(timeout=60_000)
     page.screenshot(path=str(screenshots / "coach-summary.png"), full_page=True)
     assert page.get_by_text(FIRST_STEP).count() >= 1
     page.get_by_role("link", name="Open the preparation sheet").last.click()
+    page.get_by_role("tab", name="3 Conversation").click()
     goal = page.get_by_role("textbox", name="Your notes: Goal")
     goal.wait_for(timeout=60_000)
     assert goal.input_value() == GOAL
