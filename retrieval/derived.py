@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,7 @@ def _read(path: Path, wanted: str) -> tuple[State | None, str]:
             if str(saved["key"]) != wanted:
                 return None, f"{FILE} out of date"
             return _unpack({name: saved[name] for name in saved.files}), ""
-    except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, EOFError):
+    except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile):
         return None, f"{FILE} damaged"
 
 
