@@ -176,3 +176,18 @@ def test_a_failed_rename_leaves_no_temporary_file(tiny, monkeypatch):
     again = tiny()
     assert "No space left on device" in again.notices[0] and again.search("two managers keep arguing").capabilities
     assert sorted(p.name for p in folder.iterdir() if derived.FILE in p.name) == []
+
+
+def test_index_build_keeps_the_state_for_later_starts(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic,
+                                                      tmp_path, monkeypatch):
+    from index import ready
+    from index.__main__ import prepare
+    from retrieval import kept
+
+    index = store.ensure(tiny_framework, fake_encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic)
+    assert not (index.path / derived.FILE).exists()
+    prepare(tiny_framework, ready.Ready(index, fake_encoder, None), settings.get())
+    assert (index.path / derived.FILE).exists() and (index.path / kept.FILE).exists()
+    no_derivation(monkeypatch)
+    later = loaded_again(tiny_framework, fake_encoder, tmp_path / "idx", tiny_exemplars, tiny_offtopic)
+    assert Retriever(tiny_framework, later, fake_encoder, glossary=GLOSSARY).notices == []
