@@ -31,8 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         folder = store.folder_for(config.index_dir, framework)
         if args.command == "info":
             return info(folder, ready.wanted(framework, config, model))
-        index = ready.load(framework, config, model=model, force=args.force, progress=sys.stderr.isatty(),
-                           log=lambda line: print(line, file=sys.stderr, flush=True)).index
+        loaded = ready.load(framework, config, model=model, force=args.force, progress=sys.stderr.isatty(),
+                            log=lambda line: print(line, file=sys.stderr, flush=True))
+        index = loaded.index
+        state = "built" if index.notices else "already current"
+        prepare(framework, loaded, config)
     except OSError as err:
         print(f"error: {err.strerror or err} ({err.filename or 'the index folder'})", file=sys.stderr)
         return 1
@@ -41,10 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for notice in index.notices:
         print(notice, file=sys.stderr)
-    state = "built" if index.notices else "already current"
     print(f"index {state}: {folder} ({index.manifest['count']} items, model {index.manifest['model']}, "
           f"{index.manifest['index_type']})")
     return 0
+
+
+def prepare(framework, loaded: ready.Ready, config: settings.Settings) -> None:
+    """Make a Retriever once, so what it works out from the index (its state and off-topic rule, see
+    retrieval.derived and retrieval.kept) is saved beside the index and later starts only read it."""
+    from retrieval.engine import Retriever
+    from retrieval.evidence import load_glossary
+
+    Retriever(framework, loaded.index, loaded.encoder, max_chars=config.max_chars,
+              glossary=load_glossary(config.glossary))
 
 
 def info(folder, want: dict) -> int:

@@ -56,6 +56,7 @@ class Index:
     notices: list[str] = field(default_factory=list)
     distress: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     distress_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    built: bool = False
 
     @property
     def dimension(self) -> int:
@@ -380,6 +381,7 @@ def ensure(framework: Framework, encoder: TextEncoder, index_dir: Path, exemplar
     embedder = build_encoder() if build_encoder is not None else encoder
     index = build(framework, embedder, exemplars_path, offtopic_path, progress=progress, model=model, tuning=tuning,
                   indicators_path=indicators_path, distress_path=distress_path)
+    index.built = True
     try:
         save(index, folder)
         index.notices.append(f"{reason}; rebuilt it ({index.manifest['count']} items) and saved it to {folder}")

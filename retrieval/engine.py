@@ -13,7 +13,7 @@ from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
 from index.embed import TextEncoder
-from retrieval import classifier, evidence, kept, scoring, topic
+from retrieval import classifier, derived, evidence, kept, scoring, topic
 from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError, prepare, sentences
@@ -65,13 +65,14 @@ class Retriever:
         counted = ("indicator-example",) if not self.method.examples_in_ranking else ()
         self.owners = np.array([-1 if item.kind in counted else self.cap_pos.get(item.capability_id, -1)
                                 for item in index.items])
-        self.evidence = evidence.Evidence(framework, index, glossary)
+        state = derived.ready(index, framework, self.method, self._derive)
+        self.evidence = evidence.Evidence(framework, index, glossary, lexicon=state.lexicon)
         counted_rows = np.flatnonzero(self.owners >= 0)
         self.kinship = scoring.kinship(index.vectors[counted_rows], self.owners[counted_rows], len(self.capabilities)) \
             if index.vectors.shape[0] == len(index.items) else np.eye(len(self.capabilities))
         self.indicator_rows = {item.id: row for row, item in enumerate(index.items) if item.kind == "indicator"}
-        self.classifier = self._train()
-        self.lexical = BM25([self._document(n, cap) for n, cap in enumerate(self.capabilities)])
+        self.classifier = state.classifier
+        self.lexical = state.lexical
         self.rule: topic.Rule | None = None
         self.calibration = self._calibrate()
 
@@ -91,6 +92,12 @@ class Retriever:
     @property
     def notices(self) -> list[str]:
         return self.index.notices
+
+    def _derive(self) -> derived.State:
+        """The deterministic setup that retrieval.derived keeps beside a saved index: the indicator lexicon, BM25
+        over the capability documents and the exemplar classifier."""
+        documents = [self._document(n, cap) for n, cap in enumerate(self.capabilities)]
+        return derived.State(evidence.Lexicon(self.framework, self.index.items), BM25(documents), self._train())
 
     def _train(self) -> classifier.Linear | None:
         """The exemplar classifier (None when the framework has no exemplars)."""

@@ -161,6 +161,13 @@ class Lexicon:
                     for s in stems if idf.get(s, 0.0) > 0
                 }
 
+    @classmethod
+    def restore(cls, weights: dict[str, dict[str, float]]) -> Lexicon:
+        """A lexicon from weights saved earlier (retrieval.derived)."""
+        made = cls.__new__(cls)
+        made.weights = weights
+        return made
+
     def score(self, indicator_id: str, stems: set[str]) -> float:
         table = self.weights.get(indicator_id, {})
         return float(sum(table.get(s, 0.0) for s in stems))
@@ -189,11 +196,12 @@ class Phrase:
 class Evidence:
     """Indicator fit and explanations for one framework and index (see the module docstring)."""
 
-    def __init__(self, framework: Framework, index, glossary: Glossary | None = None, model: Model | None = None):
+    def __init__(self, framework: Framework, index, glossary: Glossary | None = None, model: Model | None = None,
+                 lexicon: Lexicon | None = None):
         self.framework = framework
         self.model = model or Model()
         self.glossary = glossary or Glossary({})
-        self.lexicon = Lexicon(framework, index.items)
+        self.lexicon = lexicon if lexicon is not None else Lexicon(framework, index.items)
         self.vectors = index.vectors
         self.texts = {ind.id: ind.text for ind in framework.indicators}
         rows = {item.id: row for row, item in enumerate(index.items)}

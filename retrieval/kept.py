@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,7 @@ def load(index) -> topic.Rule | None:
             if str(saved["key"]) != key(index):
                 return None
             values = {name: saved[name] for name in FIELDS}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
     detector = topic.Detector(np.asarray(values["detector_weights"], dtype=np.float64),
                               float(values["detector_bias"]), float(values["detector_threshold"]))

@@ -27,6 +27,13 @@ class BM25:
             tf = np.array([bags[d][term] for d in docs], dtype=np.float64)
             self.postings[term] = (docs, idf * tf * (k1 + 1) / (tf + norm[docs]))
 
+    @classmethod
+    def restore(cls, size: int, postings: dict[str, tuple[np.ndarray, np.ndarray]]) -> BM25:
+        """A BM25 from postings saved earlier (retrieval.derived): term -> (documents, weights)."""
+        made = cls.__new__(cls)
+        made.size, made.postings = size, postings
+        return made
+
     def scores(self, query: str) -> np.ndarray:
         out = np.zeros(self.size, dtype=np.float64)
         for term in set(tokens(query)):

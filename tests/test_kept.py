@@ -60,3 +60,9 @@ def test_a_damaged_or_unwritable_kept_rule_is_refitted(saved, monkeypatch):
     monkeypatch.setattr(kept.tempfile, "mkstemp", denied)
     third = saved()
     assert third.rule is not None and not (third.index.path / kept.FILE).exists()
+
+
+def test_a_truncated_kept_rule_is_refitted(saved):
+    path = saved().index.path / kept.FILE
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert kept.load(saved().index) is not None, "refitted and saved again, not a crash"
