@@ -476,10 +476,38 @@ def vague(text: str) -> bool:
     return bool(lead) and len(content_words(text[lead.end():])) <= 1
 
 
+# A question put to the coach instead of an answer ("should I even talk to him before HR?", "what would you
+# suggest?"), and the matters where the person's HR or integrity area should be asked first.
+_QUESTION = re.compile(r"^(?:should|shall|is|are|am|can|could|would|will|what|how|do|does|did|who|why|where|when|"
+                       r"which|isn't|wouldn't|shouldn't|any)\b")
+_CONDUCT = re.compile(r"\b(?:misconduct|conduct|hr|integrity|fraud|investigat\w*|legal|lawyer|privacy|probity|"
+                      r"code of conduct|disciplinary|complaint)\b")
+# A stage's own name typed as a label before the answer ("Goal: …", "Obstacle - …").
+_LABEL = re.compile(r"^(?:my\s+)?(?:goal|reality|where things stand|options?|choice|chosen option|first step|"
+                    r"obstacle|if-then plan|if then plan|plan)\s*[:\-–—]\s*", re.IGNORECASE)
+
+
+def asks_back(text: str) -> bool:
+    """Whether a reply is only a question put to the coach (every sentence a question), not an answer."""
+    parts = [p.strip() for p in (sentences(text) or [text]) if p.strip()]
+    return bool(parts) and all(p.endswith("?") for p in parts) and bool(_QUESTION.match(_normal(parts[0])))
+
+
+def _question_back(d: Dialogue, text: str, m: Material) -> tuple[Dialogue, Reply]:
+    """A question to the coach is not stored as an answer: say so, point to HR or integrity on a conduct matter,
+    and ask the step's narrower question."""
+    lines = [m.line("asked", d.voice)]
+    if _CONDUCT.search(_normal(text)):
+        lines.append(m.line("asked_conduct", d.voice))
+    return d, Reply(tuple(lines), question=m.step(d.current, "narrow", d.kind, d.voice, **_values(d, m)),
+                    progress=d.progress(m))
+
+
 def tidy(text: str) -> str:
     """A reply without lead-ins that hedge ("idk. maybe that …") or only answer the coach ("Mostly.", "Same as
     before -", "No, that's the problem not the plan."); as typed when nothing would be left."""
-    out = text.strip()
+    unlabelled = _LABEL.sub("", text.strip(), count=1)
+    out = unlabelled if content_words(unlabelled) else text.strip()
     while True:
         shorter = _VAGUE_LEAD.sub("", _CORRECTION.sub("", out, count=1), count=1).strip()
         if shorter == out:
@@ -517,6 +545,8 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         if picked:
             return _advance(_store(d, step, picked), m, _reflect(d, picked, reflect),
                             (m.line("chosen", d.voice, option=_quote(picked)),))
+    if asks_back(text) and not (step == "options" and _IDEAS.search(said)):
+        return _question_back(d, text, m)
     if vague(text):
         return _vague(d, m)
     text = tidy(text)

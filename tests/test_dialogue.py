@@ -621,3 +621,29 @@ def test_the_summary_names_the_top_capabilitys_behaviours_and_one_of_each_other(
                             "Gamma behaviour 1.")
     d = dg.replace(d, reflected=("b.3",))
     assert dg.summary(d).indicators[3] == "Beta behaviour 3.", "a behaviour already reflected is the one kept"
+
+
+@pytest.mark.parametrize(("replies", "step"), [
+    (("A clear conversation with him about the claims",
+      "should I even be talking to him before I talk to HR/integrity?"), "reality"),
+    (("A fair split I guess", "is it even appropriate for me to raise this with the CoS directly?"), "reality"),
+    ((*FULL[:7], "How to finish that one, what would you suggest?"), "obstacle"),
+])
+def test_a_question_put_to_the_coach_is_not_taken_for_an_answer(material, replies, step):
+    """From the second blind review: questions to the coach were saved as the goal, the reality, the plan."""
+    before, _ = run(material, replies=replies[:-1])
+    d, reply = dg.respond(before, replies[-1], material)
+    assert d.current == before.current and d.answers == before.answers, "nothing stored, the step stays"
+    assert reply.lines[0] == material.line("asked", dg.YOU)
+    assert reply.question == material.step(d.current, "narrow", d.kind, dg.YOU)
+    conduct = "HR" in replies[-1]
+    assert (material.line("asked_conduct", dg.YOU) in reply.lines) == conduct
+    assert not dg.asks_back("I want her to own her deadlines. Is that realistic? I think so.")
+    assert dg.asks_back("what would you suggest?")
+
+
+def test_a_stage_label_typed_before_the_answer_is_not_kept():
+    wanted = "Get the referral to the integrity unit right"
+    assert dg.tidy(f"Goal: {wanted}") == wanted
+    assert dg.tidy("Obstacle - I get defensive") == "I get defensive"
+    assert dg.tidy("Plan:") == "Plan:", "a label alone is left as typed"
