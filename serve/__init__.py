@@ -7,7 +7,7 @@ that worker. Workers listen on free loopback ports; only the proxy listens on th
 
 All children run in one process group of their own, with the parent's death signalled to them (Linux), so Ctrl+C,
 SIGTERM or SIGHUP to `python -m serve` stops the whole group and nothing is left behind. The proxy's configuration
-is written to a temporary folder that is removed on the way out. If a worker or the proxy exits on its own,
+is written to a temporary folder, removed as soon as the proxy has read it. If a worker or the proxy exits on its own,
 everything is stopped and the exit code is 1.
 """
 
@@ -112,8 +112,11 @@ backend workers
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
+    """Have the kernel kill this child if `serve` dies without stopping it (kill -9). SIGKILL, not SIGTERM: with
+    `serve` gone nobody reads the child's output, and Streamlit, writing "Stopping..." to that closed pipe,
+    would fail in its own SIGTERM handler and keep running."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
 
@@ -217,6 +220,8 @@ class Team:
         self._spawn("proxy", [self.haproxy, "-db", "-f", str(config)], self.env)
         self._wait_healthy([f"http://127.0.0.1:{self.port}" if self.address in ("0.0.0.0", "::")
                             else self.url], "HAProxy")
+        # HAProxy has read its configuration: remove it now, so not even a kill -9 of this process leaves it.
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def watch(self, poll: float = 0.5) -> None:
         """Return never; raise ServeError when a worker or the proxy exits on its own."""
