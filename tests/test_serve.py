@@ -158,19 +158,26 @@ def served(env: dict, workers: int, timeout: float = 150):
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     team = Served(proc, port)
+    started: dict[int, str] = {}
     try:
         deadline = time.monotonic() + timeout
         while not team.ready.wait(0.5):
             assert proc.poll() is None, f"serve exited early:\n{team.output}"
             assert time.monotonic() < deadline, f"serve not ready within {timeout} s:\n{team.output}"
+        started = team.children()
         yield team
     finally:
-        left = team.children()
+        # Whatever the test did, kill what is left: serve's group and its children, found before it stopped.
+        left = {**started, **team.children()}
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        for pid in left:
-            if alive(pid):
+        for pid, command in left.items():
+            try:
+                same = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() == command
+            except OSError:
+                same = False
+            if same and alive(pid):  # the same process, not another that took its number since
                 os.kill(pid, signal.SIGKILL)
 
 
