@@ -1,4 +1,5 @@
 # ILS Coach: `make run` to start the app, `make test` to run the tests (both set everything up first).
+# `make serve` runs it for a team: WORKERS Streamlit processes (default: the cores) behind HAProxy on PORT.
 # `make test-fast` runs the fast tier only (no real model); TESTS=... limits either to some test files.
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: run install install-dev index test test-fast check lint bench evaluate clean axe
+.PHONY: run serve install install-dev index test test-fast check lint bench evaluate clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,11 @@ index: install
 run: index
 	@echo "ILS Coach: open http://localhost:$(PORT) in your browser (Ctrl+C stops it)"
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+# WORKERS empty: ILS_COACH_WORKERS, else the number of cores (serve/__init__.py; needs apt-get install haproxy).
+WORKERS ?=
+serve: index
+	$(BIN)/python -m serve --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 axe:
 	@if [ -f $(AXE) ] && grep -q '"version": "$(AXE_VERSION)"' build/axe/node_modules/axe-core/package.json; then :; \

@@ -31,11 +31,26 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from err
 
 
+def _ranged(name: str, default: int, low: int, high: int) -> int:
+    value = _int(name, default)
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
 def default_cache() -> Path:
     """Where tuned models are kept unless ILS_COACH_CACHE_DIR says otherwise: ils-coach under the user's cache
     folder ($XDG_CACHE_HOME, else ~/.cache)."""
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     return (Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache") / "ils-coach"
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system reports it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -68,6 +83,10 @@ class Settings:
     indicator_exemplars: Path = ROOT / "corpus" / "data" / "indicator-exemplars.json"
     distress: Path = ROOT / "corpus" / "data" / "distress.json"
     cache_dir: Path = field(default_factory=default_cache)
+    workers: int = field(default_factory=cores)
+    port: int = 8501
+    address: str = "127.0.0.1"
+    haproxy: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -88,6 +107,10 @@ class Settings:
             indicator_exemplars=Path(_env("ILS_COACH_INDICATOR_EXEMPLARS", str(data / "indicator-exemplars.json"))),
             distress=Path(_env("ILS_COACH_DISTRESS", str(data / "distress.json"))),
             cache_dir=Path(_env("ILS_COACH_CACHE_DIR", str(default_cache()))).expanduser(),
+            workers=_ranged("ILS_COACH_WORKERS", cores(), 1, 64),
+            port=_ranged("ILS_COACH_PORT", 8501, 1, 65535),
+            address=_env("ILS_COACH_ADDRESS", "127.0.0.1"),
+            haproxy=_env("ILS_COACH_HAPROXY", ""),
         )
 
 

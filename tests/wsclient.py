@@ -87,19 +87,28 @@ class Run:
 
 
 class Session:
-    """One browser session. Use `async with Session(url) as s:` then `await s.start()`."""
+    """One browser session. Use `async with Session(url) as s:` then `await s.start()`.
 
-    def __init__(self, url: str, timeout: float = 300.0):
+    `headers` go with the websocket's opening request (a cookie, say). `resume` is the id of a session this
+    client had before: as a browser does when its websocket reconnects, it asks the server to carry on with that
+    session (its state kept) instead of starting a new one; `session_id` is the id the server gave."""
+
+    def __init__(self, url: str, timeout: float = 300.0, headers: dict | None = None, resume: str = ""):
         self.url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.timeout = timeout
+        self.headers = headers or {}
+        self.resume = resume
+        self.session_id = ""
         self.page_hash = ""
         self.last = Run()
         self.pages: list[dict] = []
         self._ws = None
 
     async def __aenter__(self) -> Session:
-        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                            open_timeout=self.timeout)
+        # Streamlit reads the subprotocol list as: protocol, XSRF token, session to resume.
+        protocols = ["streamlit", "none", self.resume] if self.resume else ["streamlit"]
+        self._ws = await websockets.connect(self.url, subprotocols=protocols, max_size=None,
+                                            open_timeout=self.timeout, additional_headers=self.headers)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -129,6 +138,8 @@ class Session:
             kind = fwd.WhichOneof("type")
             if kind == "ref_hash":
                 raise ProtocolError("server sent a cached-message reference this client never asked for")
+            if kind == "new_session" and fwd.new_session.initialize.session_id:
+                self.session_id = fwd.new_session.initialize.session_id
             if kind == "navigation":
                 run.pages = self.pages = MessageToDict(fwd.navigation).get("appPages", [])
                 self.page_hash = fwd.navigation.page_script_hash or self.page_hash
