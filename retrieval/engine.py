@@ -136,12 +136,12 @@ class Retriever:
         rows = self.index.rows("exemplar")
         if off.size == 0 or rows.size == 0 or self.index.vectors.shape[0] != len(self.index.items):
             return Calibration(scoring.FALLBACK_THRESHOLD, int(rows.size), int(len(off)))
-        self.rule = kept.load(self.index)
+        self.rule = kept.load(self.index, self.method)
         if self.rule is None:
             sims = self.index.vectors[rows] @ self.index.vectors.T
             sims[np.arange(rows.size), rows] = -1.0
             self.rule = topic.rule(self.index.vectors, off, self._best(sims), self._best(self._similarities(off)))
-            kept.save(self.index, self.rule)
+            kept.save(self.index, self.rule, self.method)
         return Calibration(0.0, len(self.index.items), int(len(off)), "combined")
 
     def _best(self, sims: np.ndarray) -> np.ndarray:
