@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coaching import situation as situation_text
+from coaching.voice import CLIENT, YOU
 from coaching.words import brief
 from errors import CoachError
 from retrieval.text import InputError, content_words, fold, sentences, tokens
@@ -18,7 +19,6 @@ DEFAULT = ROOT / "corpus" / "data" / "grow.json"
 FORMAT = "ils-coach-grow/1"
 STEPS = ("goal", "reality", "options", "choice", "first_step", "obstacle", "if_then")
 GENERAL = "general"
-YOU, CLIENT = "you", "client"
 ACTIVE, PAUSED, STOPPED, DONE = "active", "paused", "stopped", "done"
 ENOUGH_OPTIONS = 3
 IDEAS_AT_ONCE = 3

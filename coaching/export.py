@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
+from coaching.inert import inert
 from coaching.sheet import Sheet
 
 CREDIT = ("Capability names, indicators and resource descriptions: Australian Public Service Commission "
@@ -22,8 +25,21 @@ def _date(day: date) -> str:
     return f"{day.day} {day:%B} {day.year}"
 
 
-def filename(kind: str, day: date, extension: str) -> str:
-    return f"ils-coach-{kind}-{day.isoformat()}.{extension}"
+def filename(kind: str, day: date, extension: str, label: str = "") -> str:
+    """A download's file name; a client label goes in as letters, digits and hyphens only (see `slug`)."""
+    part = slug(label)
+    return f"ils-coach-{kind}-{part + '-' if part else ''}{day.isoformat()}.{extension}"
+
+
+def slug(text: str) -> str:
+    """A label made safe for a file name: ASCII letters and digits, other runs as one hyphen, at most 40."""
+    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")[:40].strip("-")
+
+
+def heading(sheet: Sheet) -> str:
+    """The sheet's title line: "Coaching preparation sheet", worded for the voice, with the client label."""
+    return sheet.wording.title + (f": {sheet.label}" if sheet.label else "")
 
 
 def _quote(text: str) -> list[str]:
@@ -42,7 +58,9 @@ def _rating(item) -> str:
 
 def markdown(sheet: Sheet) -> str:
     """The preparation sheet as Markdown: every section, in the order of the page."""
-    out = ["# Coaching preparation sheet", "",
+    words = sheet.wording
+    title = words.title + (f": {inert(sheet.label)}" if sheet.label else "")
+    out = [f"# {title}", "",
            f"Prepared on {sheet.date_text} with ILS Coach. Framework: {sheet.framework}.", ""]
     out += ["## Situation", ""]
     out += _quote(sheet.situation) if sheet.situation else ["No situation described."]
@@ -55,20 +73,20 @@ def markdown(sheet: Sheet) -> str:
             out += ["No indicators chosen.", ""]
         for item in cap.indicators:
             out.append(f"- {item.text}  ")
-            out.append(f"  Self-rating: {_rating(item)}" + (f". Evidence: {_inline(item.evidence)}"
+            out.append(f"  {words.rating}: {_rating(item)}" + (f". Evidence: {_inline(item.evidence)}"
                                                            if item.evidence else ""))
         out.append("")
-    out += ["## Self-assessment summary", ""]
+    out += [f"## {words.assessment} summary", ""]
     out += [f"- {line}" for line in sheet.summary.lines]
     for title, items in (("Strengths", sheet.summary.strengths), ("Development areas", sheet.summary.development)):
         if items:
             out += ["", f"{title}:", ""]
             out += [f"- {item.text} ({item.capability}; {_rating(item)})" for item in items]
     out.append("")
-    out += _stages_md("Conversation outline (GROW)", sheet.grow)
+    out += _stages_md("Conversation outline (GROW)", sheet.grow, words.notes)
     if sheet.sbi:
-        out += _stages_md("Feedback outline (Situation, Behaviour, Impact)", sheet.sbi)
-    out += _stages_md("Goal and plan (WOOP)", sheet.woop)
+        out += _stages_md("Feedback outline (Situation, Behaviour, Impact)", sheet.sbi, words.notes)
+    out += _stages_md("Goal and plan (WOOP)", sheet.woop, words.notes)
     out += ["## Development actions", ""]
     if sheet.actions:
         for mode, name in sheet.modes:
@@ -105,12 +123,12 @@ def _session_text(session) -> str:
     return f"{r.dates}, {r.location}, {r.mode}, {r.sessions} ({state})"
 
 
-def _stages_md(title: str, stages) -> list[str]:
+def _stages_md(title: str, stages, notes: str) -> list[str]:
     out = [f"## {title}", ""]
     for stage in stages:
         out += [f"### {stage.name}", "", f"*{stage.purpose}*", "", "Prompts:", ""]
         out += [f"- {p.text}" + (f" ({p.capability})" if p.capability else "") for p in stage.prompts]
-        out += ["", "Your notes:", ""]
+        out += ["", f"{notes}:", ""]
         out += _quote(stage.answer) if stage.answer.strip() else ["(none yet)"]
         out.append("")
     return out
@@ -146,7 +164,7 @@ class _Document:
         doc = FPDF(format="A4")
         doc.set_margins(18, 16, 18)
         doc.set_auto_page_break(True, margin=18)
-        doc.set_title("Coaching preparation sheet")
+        doc.set_title(heading(sheet))
         doc.set_creator("ILS Coach")
         fonts = _fonts()
         self.glyphs: set[int] = set()
@@ -243,7 +261,7 @@ class _Document:
     def notes(self, answer: str):
         self.keep(12 if answer.strip() else 30)
         self.font("B", self.SMALL, self.GREY)
-        self.doc.cell(0, 5, self.clean("Your notes"), new_x="LMARGIN", new_y="NEXT")
+        self.doc.cell(0, 5, self.clean(self.sheet.wording.notes), new_x="LMARGIN", new_y="NEXT")
         if answer.strip():
             self.para(answer.strip(), indent=3)
         else:
@@ -280,7 +298,7 @@ class _Document:
         with doc.table(col_widths=(58, 17, 35), text_align=("LEFT", "LEFT", "LEFT"), headings_style=head,
                        line_height=4.4, padding=1.6, borders_layout="HORIZONTAL_LINES") as table:
             row = table.row()
-            for title in ("Indicator", "Self-rating", "Evidence or example"):
+            for title in ("Indicator", self.sheet.wording.rating, "Evidence or example"):
                 row.cell(self.clean(title))
             for item in cap.indicators:
                 row = table.row()
@@ -292,7 +310,7 @@ class _Document:
     def render(self) -> bytes:
         sheet, doc = self.sheet, self.doc
         doc.add_page()
-        self.para("Coaching preparation sheet", "B", 18, self.ACCENT, gap=1)
+        self.para(heading(sheet), "B", 18, self.ACCENT, gap=1)
         self.para(f"Prepared on {sheet.date_text} with ILS Coach · {sheet.framework}", "", self.SMALL, self.GREY,
                   gap=3)
         self.heading("Situation")
@@ -302,7 +320,7 @@ class _Document:
             self.para("No capabilities chosen.")
         for cap in sheet.summary.capabilities:
             self.together(lambda cap=cap: self.capability(cap))
-        self.heading("Self-assessment summary")
+        self.heading(f"{sheet.wording.assessment} summary")
         for line in sheet.summary.lines:
             self.bullet(line)
         for title, items in (("Strengths", sheet.summary.strengths),

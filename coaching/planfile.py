@@ -2,7 +2,9 @@
 
 The app keeps nothing on the server, so this file is how a plan outlives its browser tab. It holds the plan's
 capabilities, indicators and situations and everything typed or chosen on the plan page, with the format and its
-version (`"format": "ils-coach-plan/1"`) and the framework it was made with. `read` refuses, with one plain
+version (`"format": "ils-coach-plan/2"`) and the framework it was made with. Version 2 adds who the plan is for:
+`"voice"` ("you", or "client" for a coach preparing a client) and an optional client `"label"`; a version 1 file
+(without them) still loads, as a plan for the person themselves without a label. `read` refuses, with one plain
 sentence saying why, a file that is not JSON, not an ILS Coach plan, from a newer version, made for another
 framework, or malformed in any field; it never returns part of a file.
 """
@@ -14,16 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from coaching.plan import GROW, MODES, SBI, SCALE, WOOP, Answers, Selection
+from coaching.plans import MAX_LABEL, clean_label
+from coaching.voice import CLIENT, VOICES, YOU
 from corpus.model import Framework
 from errors import CoachError
 
 NAME = "ils-coach-plan"
-VERSION = 1
+VERSION = 2
 FORMAT = f"{NAME}/{VERSION}"
 MAX_BYTES = 1_000_000
 MAX_TEXT = 20_000
 MAX_ITEMS = 1_000
 TOP_KEYS = {"format", "framework", "saved_on", "plan", "answers"}
+TOP_KEYS_V2 = TOP_KEYS | {"voice", "label"}
 PLAN_KEYS = {"capabilities", "indicators", "situations"}
 NOTES = {"grow": GROW, "sbi": SBI, "woop": WOOP, "own_actions": MODES}
 
@@ -39,6 +44,8 @@ class Saved:
     selection: Selection
     answers: Answers
     saved_on: date | None
+    voice: str = YOU
+    label: str = ""
 
     @property
     def summary(self) -> str:
@@ -47,15 +54,20 @@ class Saved:
                  f"{inds} {'indicator' if inds == 1 else 'indicators'}",
                  f"{len(self.answers.ratings)} rated"]
         when = f", saved on {self.saved_on.day} {self.saved_on:%B} {self.saved_on.year}" if self.saved_on else ""
-        return " · ".join(parts) + when
+        who = ([f"for a client ({self.label})" if self.label else "for a client"] if self.voice == CLIENT
+               else [f"labelled {self.label}"] if self.label else [])
+        return " · ".join(who + parts) + when
 
 
-def dump(framework: Framework, selection: Selection, answers: Answers, today: date) -> bytes:
+def dump(framework: Framework, selection: Selection, answers: Answers, today: date, voice: str = YOU,
+         label: str = "") -> bytes:
     """The plan as UTF-8 JSON, indented so that it can be read."""
     document = {
         "format": FORMAT,
         "framework": framework.id,
         "saved_on": today.isoformat(),
+        "voice": voice if voice in VOICES else YOU,
+        "label": clean_label(label),
         "plan": {"capabilities": list(selection.capabilities), "indicators": list(selection.indicators),
                  "situations": list(selection.situations)},
         "answers": answers.to_state(),
@@ -83,14 +95,20 @@ def read(data: bytes, framework: Framework) -> Saved:
     if int(version) > VERSION:
         raise PlanFileError(f"This plan was saved by a newer version of ILS Coach (format version {int(version)}); "
                             f"this one reads version {VERSION}.")
-    _no_other_keys(document, TOP_KEYS, "the file")
+    _no_other_keys(document, TOP_KEYS if int(version) == 1 else TOP_KEYS_V2, "the file")
     if document.get("framework") != framework.id:
         raise PlanFileError(f"This plan was made for another framework (“{_short(document.get('framework'))}”); "
                             f"the app is using “{framework.title}” ({framework.id}).")
     saved_on = _day(document.get("saved_on"))
     selection = _selection(_mapping(document.get("plan"), "plan"), framework)
     answers = _answers(_mapping(document.get("answers", {}), "answers"), framework)
-    return Saved(selection, answers, saved_on)
+    voice = document.get("voice", YOU)
+    if voice not in VOICES:
+        raise PlanFileError("This plan file is damaged: “voice” should be “you” or “client”.")
+    label = _text(document.get("label", ""), "label")
+    if len(label) > MAX_LABEL:
+        raise PlanFileError(f"This plan file is damaged: “label” is longer than {MAX_LABEL} characters.")
+    return Saved(selection, answers, saved_on, voice, clean_label(label))
 
 
 def _short(value: object) -> str:

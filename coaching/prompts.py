@@ -9,12 +9,14 @@ when the situation or the chosen indicators are about feedback.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from coaching.assess import Summary
 from coaching.plan import GROW, MODES, SBI, WOOP, Answers
+from coaching.voice import CLIENT
 from coaching.words import brief, found, short
 from errors import CoachError
 from settings import ROOT
@@ -70,6 +72,30 @@ class Library:
     def sbi_intro(self) -> str:
         return self.data["sbi"]["intro"]
 
+    def voiced(self, voice: str) -> Library:
+        """The prompts in a voice: as written for "you", or for a coach preparing a client, where the "client"
+        section replaces the texts it names and each capability's prompts and obstacle are put to the client."""
+        client = self.data.get("client")
+        if voice != CLIENT or not isinstance(client, dict):
+            return self
+        data = copy.deepcopy(self.data)
+        for section in ("grow", "woop", "sbi", "modes"):
+            _overlay(data[section], client.get(section, {}))
+        ask, explore = client["capability_prompt"], client["capability_obstacle"]
+        for spec in data.get("capabilities", {}).values():
+            spec["grow"] = {k: ask.format(text=v) for k, v in spec.get("grow", {}).items()}
+            if spec.get("obstacle"):
+                spec["obstacle"] = explore.format(text=spec["obstacle"])
+        return Library(data)
+
+
+def _overlay(base: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _overlay(base[key], value)
+        else:
+            base[key] = value
+
 
 def load(path: str | Path = DEFAULT) -> Library:
     """Load and check the prompts file: every stage and learning mode present."""
@@ -89,6 +115,12 @@ def load(path: str | Path = DEFAULT) -> Library:
     missing = [k for k in SBI if k not in data.get("sbi", {}).get("stages", {})]
     if missing:
         raise PromptError(f"{path}: 'sbi.stages' lacks {', '.join(missing)}")
+    client = data.get("client", {})
+    if not isinstance(client, dict) or any("{text}" not in str(client.get(k, "{text}"))
+                                           for k in ("capability_prompt", "capability_obstacle")):
+        raise PromptError(f"{path}: 'client' must be a section whose capability templates hold {{text}}")
+    if client and not all(k in client for k in ("capability_prompt", "capability_obstacle")):
+        raise PromptError(f"{path}: 'client' lacks capability_prompt or capability_obstacle")
     return Library(data)
 
 

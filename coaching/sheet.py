@@ -9,6 +9,7 @@ from coaching import match, prompts
 from coaching.assess import Summary, summarise
 from coaching.plan import MODES, Answers, Selection
 from coaching.prompts import Action, Library, Stage
+from coaching.voice import YOU, Wording, wording
 from corpus.model import Framework
 from corpus.resources import Resource
 
@@ -28,6 +29,12 @@ class Sheet:
     resources: tuple[match.Match, ...]
     sessions: tuple[match.Session, ...]
     modes: tuple[tuple[str, str], ...]
+    voice: str = YOU
+    label: str = ""
+
+    @property
+    def wording(self) -> Wording:
+        return wording(self.voice)
 
     @property
     def date_text(self) -> str:
@@ -55,8 +62,11 @@ def own_actions(answers: Answers) -> tuple[Action, ...]:
 
 
 def build(framework: Framework, selection: Selection, answers: Answers, library: Library,
-          resources: list[Resource], labels: tuple[match.Label, ...], today: date) -> Sheet:
-    """Summarise the ratings, fill the outlines, choose actions and match resources for one plan."""
+          resources: list[Resource], labels: tuple[match.Label, ...], today: date, voice: str = YOU,
+          label: str = "") -> Sheet:
+    """Summarise the ratings, fill the outlines, choose actions and match resources for one plan, worded for the
+    person themselves or (voice "client") for a coach preparing a client, with the plan's client label."""
+    library = library.voiced(voice)
     situation = situation_of(selection, answers)
     summary = summarise(framework, selection, answers)
     suggested = prompts.actions(library, summary)
@@ -78,4 +88,6 @@ def build(framework: Framework, selection: Selection, answers: Answers, library:
         resources=matches,
         sessions=match.sessions(resources, matches, today),
         modes=tuple((mode, library.mode_name(mode)) for mode in MODES),
+        voice=voice,
+        label=label,
     )

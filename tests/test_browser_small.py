@@ -91,7 +91,7 @@ def test_small_screen_chat_navigation_and_plan(real_retriever, app_server, phone
     with page.expect_download(timeout=60_000) as download:
         main.get_by_role("button", name="Plan file (JSON)").tap()
     saved = json.loads(open(download.value.path(), encoding="utf-8").read())
-    assert saved["format"] == "ils-coach-plan/1" and saved["plan"]["capabilities"] == [NEGOTIATES]
+    assert saved["format"] == "ils-coach-plan/2" and saved["plan"]["capabilities"] == [NEGOTIATES]
     assert saved["plan"]["situations"] == [f"{NEGOTIATION}."]
     with page.expect_download(timeout=60_000) as download:
         main.get_by_role("button", name="Preparation sheet (PDF)").tap()

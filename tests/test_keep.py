@@ -91,7 +91,7 @@ def test_plan_file_round_trip(framework):
     selection, answers = full_plan(framework)
     data = planfile.dump(framework, selection, answers, DAY)
     document = json.loads(data)
-    assert document["format"] == "ils-coach-plan/1" and document["framework"] == framework.id
+    assert document["format"] == "ils-coach-plan/2" and document["framework"] == framework.id
     assert document["saved_on"] == "2026-05-20"
     saved = planfile.read(data, framework)
     assert saved.selection == selection and saved.answers == answers and saved.saved_on == DAY
@@ -112,7 +112,7 @@ BAD = {
     "a list": (lambda fw: b"[1, 2]", "not a plan saved by ILS Coach"),
     "another format": (lambda fw: b'{"format": "ils-coach-framework/1"}', "not a plan saved by ILS Coach"),
     "no version": (lambda fw: edited(fw, lambda d: d.update(format="ils-coach-plan")), "format version"),
-    "a newer version": (lambda fw: edited(fw, lambda d: d.update(format="ils-coach-plan/2")), "newer version"),
+    "a newer version": (lambda fw: edited(fw, lambda d: d.update(format="ils-coach-plan/3")), "newer version"),
     "another framework": (lambda fw: edited(fw, lambda d: d.update(framework="ils-el1")), "another framework"),
     "an unknown capability": (lambda fw: edited(fw, lambda d: d["plan"]["capabilities"].append("flies")),
                               "names a capability"),

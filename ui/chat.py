@@ -8,7 +8,7 @@ import settings
 from coaching import dialogue as coaching
 from conversation import answer as answers
 from conversation import context, edges, strength
-from ui import coach, common, keep, state
+from ui import coach, common, keep, picker, state
 
 EXAMPLES = (
     "We're negotiating a funding agreement with the states and they won't budge on the cost split.",
@@ -40,7 +40,7 @@ def clear_conversation() -> None:
     st.session_state[state.MESSAGES] = []
     st.session_state[state.FEEDBACK] = {}
     st.session_state.pop(state.LAST_SITUATION, None)
-    st.session_state.pop(state.COACH, None)
+    state.drop_conversations()
     new_situation()
     keep.offer_to_clear_plan()
 
@@ -83,6 +83,7 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
         st.button("Clear conversation", on_click=clear_conversation, icon=":material/delete:",
                   help="Remove every message of this conversation now; you are then asked about the plan.")
         keep.clear_offer()
+        picker.new_plan_button("chat-new-plan")
         st.divider()
         st.markdown(f"**Framework in use**  \n{common.inert(framework.title)}")
         with st.expander("About and privacy"):
@@ -248,7 +249,7 @@ st.caption("Describe a work situation in your own words; see the leadership capa
 
 typed = st.session_state.get(CHAT_BOX)
 text = (typed or st.session_state.pop(PENDING, None) or "").strip()
-history = state.messages()
+history = state.shown_messages()
 if not history and not text:
     greeting()
 for n, turn in enumerate(history):
@@ -277,6 +278,7 @@ def coach_turn(text: str, top: int, clusters: set[str], scores: bool) -> bool:
 
 if text and not coach_turn(text, top, clusters, scores):
     reply(retriever, text, top, clusters, scores)
+coach.plan_picker()
 if coach.running():
     placeholder = coach.PLACEHOLDER
 elif st.session_state.get(CONTEXT):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from coaching import dialogue as coach
-from ui import common, state
+from ui import common, picker, state
 
 NEXT_ID = "chat_next_id"
 SITUATION = "chat_situation"
 CLIENT = "chat_client"
+PICKER = "chat_plan"
 PLACEHOLDER = "Answer in your own words, or type skip, back, start over or stop"
 CONTROLS = (
     ("skip", "Skip", ":material/skip_next:", "Skip this question; you can come back to it later"),
@@ -26,20 +25,17 @@ def available() -> bool:
 
 
 def voice() -> str:
-    return coach.CLIENT if st.session_state.get(CLIENT) else coach.YOU
-
-
-def switch_voice() -> None:
-    """The "For a client" switch: the running conversation's next questions follow it too."""
-    conversation = state.dialogue()
-    if conversation is not None:
-        st.session_state[state.COACH] = replace(conversation, voice=voice())
+    return state.voice()
 
 
 def voice_switch() -> None:
-    st.toggle("For a client", key=CLIENT, on_change=switch_voice,
-              help="For a coach preparing a session with a client: the coaching questions ask about your client "
-                   "(“What does your client want from this?”) instead of you.")
+    """The chat's "For a client" switch (the active plan's voice; a running conversation follows it)."""
+    picker.voice_switch(CLIENT)
+
+
+def plan_picker() -> None:
+    """Under the conversation, when the session holds more than one plan: which plan the coaching is for."""
+    picker.picker(PICKER, "Coaching plan for this conversation")
 
 
 def running() -> bool:
@@ -65,13 +61,13 @@ def _append(message: dict) -> dict:
 
 def _user(text: str) -> dict:
     return _append({"id": _next_id(), "role": "user", "text": text, "situation": st.session_state.get(SITUATION, 0),
-                    "coach": True})
+                    "coach": True, "plan": state.active().id})
 
 
 def _say(conversation, reply: coach.Reply) -> dict:
     st.session_state[state.COACH] = conversation
     message = _append({"id": _next_id(), "role": "assistant", "text": reply.text,
-                       "situation": st.session_state.get(SITUATION, 0), "coach": reply})
+                       "situation": st.session_state.get(SITUATION, 0), "coach": reply, "plan": state.active().id})
     if conversation.status == coach.DONE:
         state.keep_coaching(conversation)
         message["kept"] = True

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
+from coaching.inert import MARKDOWN_SPECIAL, inert
 from safety.guard import CARE
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=])")
-
-
-def inert(text: str) -> str:
-    """Text made safe to place inside st.markdown: every Markdown-significant character backslash-escaped and
-    line breaks folded, so links, images, HTML, emphasis and Streamlit directives show as typed."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)))
+__all__ = ["MARKDOWN_SPECIAL", "care", "emphasis", "inert"]
 
 
 def emphasis(parts) -> str:

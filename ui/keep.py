@@ -7,6 +7,7 @@ import streamlit as st
 from coaching import export, planfile
 from coaching.plan import Answers, Selection
 from ui import state
+from ui.common import inert
 
 OFFER = "keep_offer_clear"
 CONFIRM = "keep_confirm_clear"
@@ -68,15 +69,17 @@ def _ask_to_clear() -> None:
 
 
 def _load(saved: planfile.Saved, name: str) -> None:
-    state.replace_plan(saved.selection, saved.answers)
+    state.replace_plan(saved.selection, saved.answers, saved.voice, saved.label)
     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
     st.session_state[DONE] = f"Loaded the plan from “{name}”: {saved.summary}."
 
 
 def _load_form(framework) -> None:
     key = f"plan-upload-{st.session_state.get(UPLOADS, 0)}"
+    several = len(state.plans().entries) > 1
     upload = st.file_uploader("Plan file (JSON) downloaded from this page", type=["json"], key=key, max_upload_size=1,
-                              help="The file stays in this session; loading it replaces the plan on this page.")
+                              help="The file stays in this session; loading it replaces the plan on this page"
+                                   + (" (the active plan only)." if several else "."))
     if upload is None:
         return
     try:
@@ -84,7 +87,9 @@ def _load_form(framework) -> None:
     except planfile.PlanFileError as err:
         st.error(f"{err} Your plan has not changed.", icon=":material/error:")
         return
-    st.info(f"{saved.summary}. Loading it replaces everything on this page.", icon=":material/info:")
+    where = (f"Loading it replaces {inert(state.active().name)} only; your other plans stay as they are. To keep "
+             "this plan too, choose New plan first." if several else "Loading it replaces everything on this page.")
+    st.info(f"{inert(saved.summary)}. {where}", icon=":material/info:")
     st.button("Load this plan", key="plan-load", icon=":material/upload_file:", type="primary", on_click=_load,
               args=(saved, upload.name))
 
@@ -111,21 +116,24 @@ def panel(framework, selection: Selection, answers: Answers, sheet, messages: li
     st.warning(WARNING, icon=":material/warning:")
     st.caption("Downloads are built when you click, in this session only: nothing is saved on the server.")
     with st.container(horizontal=True, key="plan-downloads"):
-        st.download_button("Plan file (JSON)", data=lambda: planfile.dump(framework, selection, answers, sheet.created),
-                           file_name=export.filename("plan", sheet.created, "json"), mime="application/json",
+        st.download_button("Plan file (JSON)",
+                           data=lambda: planfile.dump(framework, selection, answers, sheet.created, sheet.voice,
+                                                      sheet.label),
+                           file_name=export.filename("plan", sheet.created, "json", sheet.label),
+                           mime="application/json",
                            key="download-plan", icon=":material/save:", on_click="ignore",
                            help="The whole plan, to load on this page again later (Load a saved plan)")
         st.download_button("Preparation sheet (PDF)", data=lambda: export.pdf(sheet),
-                           file_name=export.filename("coaching-prep", sheet.created, "pdf"),
+                           file_name=export.filename("coaching-prep", sheet.created, "pdf", sheet.label),
                            mime="application/pdf", key="download-pdf", icon=":material/picture_as_pdf:",
                            on_click="ignore")
         st.download_button("Preparation sheet (Markdown)", data=lambda: export.markdown(sheet),
-                           file_name=export.filename("coaching-prep", sheet.created, "md"),
+                           file_name=export.filename("coaching-prep", sheet.created, "md", sheet.label),
                            mime="text/markdown", key="download-md", icon=":material/description:",
                            on_click="ignore")
         st.download_button("Chat transcript (Markdown)",
                            data=lambda: export.transcript(messages, sheet.created, framework.title),
-                           file_name=export.filename("chat", sheet.created, "md"), mime="text/markdown",
+                           file_name=export.filename("chat", sheet.created, "md", sheet.label), mime="text/markdown",
                            key="download-chat", icon=":material/forum:", on_click="ignore",
                            disabled=not messages, help=None if messages else "The chat is empty.")
     with st.expander("Load a saved plan", icon=":material/upload_file:", key="plan-load-open", on_change="rerun"):

@@ -11,13 +11,17 @@ import settings
 from coaching import match, prompts
 from coaching.plan import SCALE, Answers, Selection
 from coaching.sheet import build, situation_of
+from coaching.voice import wording
 from corpus import resources as resources_module
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
-from ui import coach, common, keep, state
+from ui import coach, common, keep, picker, state
 from ui.common import inert
 
 SHOWN_RESOURCES = 5
+PLAN_CLIENT = "plan_client"
+PLAN_PICKER = "plan_picker"
+REMOVING = "plan_removing"
 KIND = {"course": "Course", "program": "Program", "resource": "Resource"}
 SET_ASIDE = ("Nothing is suggested here for now: the situation on the Focus tab reads as something personal and "
              "hard, not a work situation. If you need support now, call Lifeline on 13 11 14 or your agency's EAP, "
@@ -85,28 +89,26 @@ def bullets(items) -> None:
                           for p in items))
 
 
-def outline(stages, section: str, help_text: str) -> None:
+def outline(stages, section: str, help_text: str, notes: str) -> None:
     for stage in stages:
         st.markdown(f"**{inert(stage.name)}**: {inert(stage.purpose)}")
         bullets(stage.prompts)
         key = state.plan_widget(f"{section}-{stage.key}")
-        st.text_area(f"Your notes: {stage.name}", value=stage.answer, key=key, height=90, help=help_text,
+        st.text_area(f"{notes}: {stage.name}", value=stage.answer, key=key, height=90, help=help_text,
                      on_change=store, args=(section, stage.key, key))
 
 
 def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
     key = state.plan_widget("situation-text")
-    st.text_area("The situation you are preparing for", value=situation, key=key, height=110,
-                 placeholder="For example: one of my directors keeps missing deadlines and I need to raise it "
-                             "with her next week.",
+    words = sheet.wording
+    st.text_area(words.situation, value=situation, key=key, height=110, placeholder=words.placeholder,
                  help="Taken from the chat; edit it freely. It fills the conversation prompts.",
                  on_change=store, args=("situation", "", key))
     if distressed:
         common.care()
     st.subheader("Capabilities and indicators")
     if sheet.empty:
-        st.info("Your plan is empty. Add capabilities from a chat answer (“Add to coaching plan”), or choose one "
-                "below.", icon=":material/info:")
+        st.info(words.empty, icon=":material/info:")
     for cap in sheet.summary.capabilities:
         with st.container(border=True):
             left, right = st.columns([5, 1], vertical_alignment="center")
@@ -118,7 +120,7 @@ def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
             with st.expander("What this capability means"):
                 st.markdown(inert(cap.description))
             chosen = {i.id for i in cap.indicators}
-            st.caption("Tick the behaviours you want to work on:")
+            st.caption(words.tick)
             for ind in framework.capability(cap.id).indicators:
                 key = state.plan_widget(f"pick-{ind.id}")
                 st.checkbox(ind.text, value=ind.id in chosen, key=key, on_change=change,
@@ -150,7 +152,7 @@ def assessment_tab(sheet) -> None:
     if sheet.empty:
         return
     st.divider()
-    st.caption("How often do you show each behaviour? 1 Rarely · 2 Sometimes · 3 Often · 4 Mostly · 5 Consistently")
+    st.caption(sheet.wording.rate)
     for cap in summary.capabilities:
         st.subheader(cap.name)
         if not cap.indicators:
@@ -171,24 +173,22 @@ def assessment_tab(sheet) -> None:
 
 def conversation_tab(library, sheet) -> None:
     st.subheader("GROW outline")
-    st.caption("Goal, Reality, Options, Will: prompts drawn from your capabilities and situation. Jot notes "
-               "under each stage; they go into the downloads.")
-    outline(sheet.grow, "grow", "Your notes stay in this browser session only.")
+    st.caption(sheet.wording.outline)
+    outline(sheet.grow, "grow", "Notes stay in this browser session only.", sheet.wording.notes)
     if sheet.sbi:
         st.divider()
         st.subheader("Feedback outline: Situation, Behaviour, Impact")
         st.caption(f"{library.sbi_intro} Shown because {'; '.join(sheet.sbi_cues[:2])}.")
-        outline(sheet.sbi, "sbi", "Describe what happened, what was done and its effect.")
+        outline(sheet.sbi, "sbi", "Describe what happened, what was done and its effect.", sheet.wording.notes)
 
 
 def goal_tab(library, sheet) -> None:
     st.subheader("WOOP: wish, outcome, obstacle, plan")
     st.caption("The mental strategy named on the APSC page (Gabriele Oettingen). Work through it in order.")
-    outline(sheet.woop, "woop", "Your notes stay in this browser session only.")
+    outline(sheet.woop, "woop", "Notes stay in this browser session only.", sheet.wording.notes)
     st.divider()
     st.subheader("Development actions")
-    st.caption("Tick the suggestions you will act on and add your own. They are grouped by how people learn at "
-               "work.")
+    st.caption(sheet.wording.actions)
     chosen = {a.key for a in sheet.actions}
     for mode, name in sheet.modes:
         with st.container(border=True):
@@ -199,8 +199,9 @@ def goal_tab(library, sheet) -> None:
                 st.checkbox(f"{inert(action.text)} *({inert(action.capability)})*", value=action.key in chosen,
                             key=key, on_change=toggle_action, args=(action.key, key))
             key = state.plan_widget(f"own-{mode}")
-            st.text_area(f"Your own actions: {name.lower()}", value=state.prep().get("own_actions", {}).get(mode, ""),
-                         key=key, height=80, placeholder="One action per line", on_change=store,
+            st.text_area(f"{sheet.wording.own_actions}: {name.lower()}",
+                         value=state.prep().get("own_actions", {}).get(mode, ""), key=key, height=80,
+                         placeholder="One action per line", on_change=store,
                          args=("own_actions", mode, key))
 
 
@@ -233,9 +234,47 @@ def resources_tab(sheet) -> None:
             for s in sheet.sessions))
 
 
-st.title("Coaching preparation")
-st.caption("Prepare for a coaching session, a performance conversation or a development discussion: choose the "
-           "capabilities, rate yourself, plan the conversation, and take a printable sheet with you.")
+def plan_controls() -> None:
+    """Who the plan is for and which plan: the switch, the client label, the picker, New plan, Remove."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="plan-controls"):
+        picker.voice_switch(PLAN_CLIENT)
+        if state.for_client() or state.active().label:
+            picker.label_input()
+    with st.container(horizontal=True, vertical_alignment="bottom", key="plan-picker-row"):
+        picker.picker(PLAN_PICKER, "Plan")
+        picker.new_plan_button("plan-new")
+        if len(state.plans().entries) > 1:
+            remove_form()
+
+
+def _ask_remove() -> None:
+    st.session_state[REMOVING] = state.active().id
+
+
+def _remove(plan_id: int) -> None:
+    st.session_state.pop(REMOVING, None)
+    state.remove_plan(plan_id)
+
+
+def remove_form() -> None:
+    entry = state.active()
+    if st.session_state.get(REMOVING) != entry.id:
+        st.button("Remove this plan", key="plan-remove", icon=":material/delete:", on_click=_ask_remove,
+                  help=f"Take {entry.name} out of this session; the other plans stay")
+        return
+    st.warning(f"Remove {inert(entry.name)} and everything in it? Download it first if you may want it again.",
+               icon=":material/warning:")
+    st.button("Yes, remove it", key="plan-remove-yes", type="primary", icon=":material/delete:", on_click=_remove,
+              args=(entry.id,))
+    st.button("Cancel", key="plan-remove-no", on_click=lambda: st.session_state.pop(REMOVING, None))
+
+
+entry = state.active()
+words = wording(entry.voice)
+st.title("Coaching preparation" + (f": {inert(entry.label)}" if entry.label else ""))
+st.caption(words.intro)
+plan_controls()
+entry = state.active()
 config = settings.get()
 try:
     framework, page_resources, labels, library = load_data(str(config.framework), str(config.resources))
@@ -250,19 +289,19 @@ situation = situation_of(selection, answers)
 distressed = bool(situation) and state.guard().check(situation).distress
 if distressed:
     answers = replace(answers, situation="")
-sheet = build(framework, selection, answers, library, page_resources, labels, date.today())
+library = library.voiced(entry.voice)
+sheet = build(framework, selection, answers, library, page_resources, labels, date.today(), entry.voice, entry.label)
 st.caption(" · ".join([plural(len(sheet.summary.capabilities), "capability", "capabilities"),
                         plural(sum(len(c.indicators) for c in sheet.summary.capabilities), "indicator"),
                         f"{sheet.summary.rated} rated"] + (["feedback outline included"] if sheet.sbi else [])))
-keep.panel(framework, selection, answers, sheet, list(state.messages()))
+keep.panel(framework, selection, answers, sheet, state.shown_messages())
 if not sheet.empty and not distressed and coach.available() and st.button(
         "Coach me through this in the chat", icon=":material/record_voice_over:", key="coach-from-plan",
-        help="Think the plan through one question at a time in the chat (goal, where things stand, options, your "
-             "first step); your answers come back here as notes and actions"):
+        help=sheet.wording.coach_help):
     coach.start_from_plan(framework, selection, situation)
     st.switch_page(state.CHAT_PAGE)
-focus, assess, talk, goal, learn = st.tabs(["1 Focus", "2 Self-assessment", "3 Conversation", "4 Goal and actions",
-                                            "5 Resources"])
+focus, assess, talk, goal, learn = st.tabs(["1 Focus", f"2 {sheet.wording.assessment}", "3 Conversation",
+                                            "4 Goal and actions", "5 Resources"])
 with focus:
     focus_tab(framework, sheet, situation, distressed)
 with assess:

@@ -26,18 +26,28 @@ Session state keys every page uses (`st.session_state[KEY]`), all kept for the b
   `"coach": coaching.dialogue.Reply` (and no "answer"). COACH_SOURCE ("coach_source") is the chat situation
   number it started from, so keeping it in the plan replaces that situation's text rather than adding a copy.
   `keep_coaching` puts a conversation into PLAN and PREP.
+- PLANS ("plans"): every coaching plan of the session, a coaching.plans.Plans (several side by side; one, plan 1,
+  for someone who never makes a second). PLAN, PREP, COACH and COACH_SOURCE above are the *active* plan's working
+  copy: every page reads and writes them as before, and `plans()` takes them into the active entry before any
+  change. `add_plan`, `switch_plan`, `remove_plan` put the new active plan's own contents into those keys (nothing
+  is carried over from the plan left) and renew the plan page's widgets; `label_plan` and `set_voice` change the
+  active plan's client label and voice ("you", or "client" for a coach preparing a client). Coaching turns in
+  MESSAGES carry `"plan": <plan id>`; the chat shows only the active plan's (`shown_messages`).
 - WARMED ("warmed"): True once app.py has loaded the shared resources for this session (see `warm`), so a page
   can use the safety net's detector without loading the model itself (see `guard`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
 import settings
 from coaching import situation as situation_text
+from coaching.plans import Entry, Plans, empty_selection
+from coaching.voice import CLIENT, YOU
 from retrieval.engine import Retriever
 from safety.guard import Guard
 
@@ -50,6 +60,7 @@ FEEDBACK = "feedback"
 WARMED = "warmed"
 COACH = "coach"
 COACH_SOURCE = "coach_source"
+PLANS = "plans"
 EXPLORE_PAGE = "ui/explore.py"
 PLAN_PAGE = "ui/plan.py"
 CHAT_PAGE = "ui/chat.py"
@@ -164,8 +175,93 @@ def messages() -> list[dict]:
     return st.session_state.setdefault(MESSAGES, [])
 
 
+
 def new_plan() -> dict:
-    return {"capabilities": [], "indicators": [], "situations": [], "chat_situations": {}}
+    return empty_selection()
+
+
+def plans() -> Plans:
+    """The session's plans, with the active plan's working copy (PLAN, PREP, COACH, COACH_SOURCE) taken in."""
+    current = st.session_state.get(PLANS)
+    if not isinstance(current, Plans):
+        current = Plans()
+    taken = replace(current.active, selection=plan(), answers=prep(), coach=st.session_state.get(COACH),
+                    coach_source=st.session_state.get(COACH_SOURCE))
+    current = st.session_state[PLANS] = current.put(taken)
+    return current
+
+
+def active() -> Entry:
+    """The active plan (its label, voice and id; its contents as last taken in by `plans`)."""
+    return plans().active
+
+
+def voice() -> str:
+    """The active plan's voice: "you", or "client" for a coach preparing a client."""
+    current = st.session_state.get(PLANS)
+    return current.active.voice if isinstance(current, Plans) else YOU
+
+
+def _use(current: Plans) -> None:
+    """Make `current` the session's plans, with its active plan's own contents in the working keys."""
+    st.session_state[PLANS] = current
+    entry = current.active
+    st.session_state[PLAN] = copy.deepcopy(entry.selection)
+    st.session_state[PREP] = copy.deepcopy(entry.answers)
+    for key, value in ((COACH, entry.coach), (COACH_SOURCE, entry.coach_source)):
+        if value is None:
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = value
+    _renew_plan_widgets()
+
+
+def add_plan() -> None:
+    """"New plan": an empty plan beside the others, made active (it takes the active plan's voice)."""
+    _use(plans().add())
+
+
+def switch_plan(plan_id: int) -> None:
+    _use(plans().switch(plan_id))
+
+
+def remove_plan(plan_id: int) -> None:
+    """Take a plan out of the session; the last one is emptied instead."""
+    _use(plans().remove(plan_id))
+
+
+def label_plan(text: str) -> None:
+    """Give the active plan a client label (cleaned: see coaching.plans.clean_label; blank removes it)."""
+    current = plans()
+    st.session_state[PLANS] = current.label(current.active_id, text)
+
+
+def set_voice(voice: str) -> None:
+    """The "For a client" switch: the active plan's voice, which its running conversation follows too."""
+    current = plans()
+    current = st.session_state[PLANS] = current.voiced(current.active_id, voice)
+    if current.active.coach is not None:
+        st.session_state[COACH] = current.active.coach
+
+
+def for_client() -> bool:
+    return voice() == CLIENT
+
+
+def drop_conversations() -> None:
+    """Forget every plan's coaching conversation (the chat they were held in was cleared)."""
+    current = plans()
+    st.session_state[PLANS] = current.without_conversations()
+    st.session_state.pop(COACH, None)
+    st.session_state.pop(COACH_SOURCE, None)
+
+
+def shown_messages(turns: list[dict] | None = None) -> list[dict]:
+    """The chat turns to show: every turn except the coaching turns of plans other than the active one."""
+    current = st.session_state.get(PLANS)
+    active_id = current.active_id if isinstance(current, Plans) else 1
+    turns = messages() if turns is None else turns
+    return [m for m in turns if m.get("coach") is None or m.get("plan", 1) == active_id]
 
 
 def plan() -> dict:
@@ -234,10 +330,17 @@ def clear_plan() -> None:
     _renew_plan_widgets()
 
 
-def replace_plan(selection, answers) -> None:
-    """Put a whole plan (a coaching.plan.Selection and Answers, say from a saved file) in place of this one."""
+def replace_plan(selection, answers, voice: str | None = None, label: str | None = None) -> None:
+    """Put a whole plan (a coaching.plan.Selection and Answers, say from a saved file) in place of the active one,
+    with the file's voice and client label when given; the other plans stay as they are."""
     st.session_state[PLAN] = selection.apply(new_plan())
     st.session_state[PREP] = answers.to_state()
+    current = plans()
+    if voice is not None:
+        current = current.voiced(current.active_id, voice)
+    if label is not None:
+        current = current.label(current.active_id, label)
+    st.session_state[PLANS] = current
     _renew_plan_widgets()
 
 
