@@ -16,7 +16,7 @@ from pathlib import Path
 
 from coaching.assess import Summary
 from coaching.plan import GROW, MODES, SBI, WOOP, Answers
-from coaching.voice import CLIENT
+from coaching.voice import CLIENT, YOU
 from coaching.words import brief, found, short
 from errors import CoachError
 from settings import ROOT
@@ -55,9 +55,10 @@ class Action:
 
 @dataclass(frozen=True)
 class Library:
-    """The authored prompts document."""
+    """The authored prompts document, in a voice ("you" as written; "client" once `voiced`)."""
 
     data: dict
+    voice: str = YOU
 
     def capability(self, capability_id: str) -> dict:
         return self.data.get("capabilities", {}).get(capability_id, {})
@@ -76,7 +77,7 @@ class Library:
         """The prompts in a voice: as written for "you", or for a coach preparing a client, where the "client"
         section replaces the texts it names and each capability's prompts and obstacle are put to the client."""
         client = self.data.get("client")
-        if voice != CLIENT or not isinstance(client, dict):
+        if voice != CLIENT or self.voice == CLIENT or not isinstance(client, dict):
             return self
         data = copy.deepcopy(self.data)
         for section in ("grow", "woop", "sbi", "modes"):
@@ -86,7 +87,7 @@ class Library:
             spec["grow"] = {k: ask.format(text=v) for k, v in spec.get("grow", {}).items()}
             if spec.get("obstacle"):
                 spec["obstacle"] = explore.format(text=spec["obstacle"])
-        return Library(data)
+        return Library(data, CLIENT)
 
 
 def _overlay(base: dict, extra: dict) -> None:

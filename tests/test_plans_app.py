@@ -129,6 +129,8 @@ def test_two_plans_on_the_plan_page_keep_their_own_ratings_label_and_exports(fak
     rating.set_value(5).run()
     by_label(at.text_area, "Notes: Goal").input("Jo gives the feedback herself").run()
     theirs = sheet_markdown(at)
+    page = " ".join(m.value for m in at.markdown)
+    assert "To ask your client" in page and "To ask your client: “To ask" not in page.replace("\\", "")
     assert theirs.startswith("# Coaching preparation sheet for a client: <b\\>JB</b\\>".replace("<", "\\<"))
     assert "> Jo gives the feedback herself" in theirs and "Deadlines met by June" not in theirs
     assert "Rating: 5/5 Consistently" in theirs and "2/5 Sometimes" not in theirs

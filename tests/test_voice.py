@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
@@ -68,6 +69,13 @@ def test_the_plans_prompts_speak_to_the_person_or_about_the_client(sheet_for):
     assert own and all(t.startswith("To ask your client: “") for t in own), "capability prompts are put to them"
 
 
+def test_voicing_prompts_twice_changes_nothing_more():
+    library = prompts.load()
+    once = library.voiced(CLIENT)
+    assert once.voiced(CLIENT) is once and library.voiced(YOU) is library
+    assert once.capability(GUIDES)["grow"]["goal"].count("To ask your client") == 1
+
+
 def test_both_voices_hold_the_same_notes_and_structure(sheet_for):
     you, client = sheet_for(YOU), sheet_for(CLIENT)
     assert [s.key for s in you.grow + you.sbi + you.woop] == [s.key for s in client.grow + client.sbi + client.woop]
@@ -106,10 +114,22 @@ def pdf_title(pdf: bytes) -> str:
         found.group(2).decode()).decode("utf-16-be")
 
 
-def test_pdf_title_follows_the_voice_and_label(sheet_for):
-    assert pdf_title(export.pdf(sheet_for(CLIENT, "Client A"))) == "Coaching preparation sheet for a client: Client A"
-    assert pdf_title(export.pdf(sheet_for(CLIENT, "Zoë"))) == "Coaching preparation sheet for a client: Zoë"
-    assert pdf_title(export.pdf(sheet_for(YOU))) == "Coaching preparation sheet"
+def pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_pdf_follows_the_voice_and_names_the_client(sheet_for):
+    client = export.pdf(sheet_for(CLIENT, "Zoë"))
+    you = export.pdf(sheet_for(YOU))
+    assert pdf_title(client) == "Coaching preparation sheet for a client: Zoë"
+    assert pdf_title(you) == "Coaching preparation sheet"
+    theirs, mine = pdf_text(client), pdf_text(you)
+    assert theirs.startswith("Coaching preparation sheet for a client: Zoë")
+    assert "Assessment summary" in theirs and "Self-assessment" not in theirs and "Your notes" not in theirs
+    assert "what would a good outcome look like for your client" in theirs
+    assert "Self-assessment summary" in mine and "Your notes" in mine and "your client" not in mine
 
 
 def test_the_wording_of_each_voice_differs_where_it_addresses_the_reader():
