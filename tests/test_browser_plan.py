@@ -80,6 +80,9 @@ def test_from_chat_to_plan_in_browser(app_server, page, screenshots):
     page.screenshot(path=str(screenshots / "plan-from-chat.png"), full_page=True)
 
 
+TOP = ("() => { window.scrollTo(0, 0); document.querySelectorAll('[data-testid=stMain], "
+       "[data-testid=stAppViewContainer], [data-testid=stAppScrollToBottomContainer]')"
+       ".forEach(e => e.scrollTo(0, 0)); }")
 CLIENT_SWITCH_ON = "() => document.querySelector('[role=switch][aria-label=\"For a client\"]')?.checked === true"
 
 
@@ -91,7 +94,10 @@ def pdf_text(download) -> str:
 
 
 def add_capability(page, name: str) -> None:
-    page.get_by_role("combobox", name="Add a capability").click()
+    """Choose a capability by typing its name (the list shows only some options at once), then Add."""
+    box = page.get_by_role("combobox", name="Add a capability")
+    box.click()
+    box.press_sequentially(name, delay=20)
     page.get_by_role("option", name=name).click()
     page.get_by_role("button", name="Add", exact=True).click()
     page.get_by_role("heading", name=name).wait_for(timeout=30_000)
@@ -132,6 +138,7 @@ def test_two_plans_and_a_client_label_in_browser(app_server, page, screenshots, 
         timeout=30_000)
     assert page.get_by_text("To ask your client: “To ask").count() == 0
     page.set_viewport_size({"width": 1280, "height": 2600})
+    page.evaluate(TOP)
     page.wait_for_timeout(800)
     page.screenshot(path=str(screenshots / "plans-client.png"), full_page=True)
     assert_accessible(page, axe_script, "plan page, a second plan for a client")
@@ -151,6 +158,7 @@ def test_two_plans_and_a_client_label_in_browser(app_server, page, screenshots, 
     page.get_by_text("Development areas: 1 indicator").wait_for(timeout=30_000)
     assert page.get_by_role("switch", name="For a client").is_checked() is False
     assert page.get_by_text("Negotiates persuasively", exact=True).count() == 0
+    page.evaluate(TOP)
     page.wait_for_timeout(800)
     page.screenshot(path=str(screenshots / "plans-own.png"), full_page=True)
     with page.expect_download(timeout=60_000) as download:

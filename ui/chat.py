@@ -79,10 +79,11 @@ def sidebar(retriever, loaded_notice: str) -> tuple[int, set[str], bool]:
                         persist_state="session")
         scores = st.toggle("Show scores", key=SCORES, persist_state="session",
                            help="Show the similarity scores behind each match (0 to 1).")
-        coach.voice_switch()
         st.button("Clear conversation", on_click=clear_conversation, icon=":material/delete:",
                   help="Remove every message of this conversation now; you are then asked about the plan.")
         keep.clear_offer()
+        st.subheader("Coaching plan")
+        coach.voice_switch()
         picker.new_plan_button("chat-new-plan")
         st.divider()
         st.markdown(f"**Framework in use**  \n{common.inert(framework.title)}")
