@@ -14,15 +14,23 @@ SITUATION = "One of my directors keeps missing deadlines and I need to give her 
 INDICATOR = "Provides clear, constructive and timely feedback"
 
 
+def add_capability(page, name: str) -> None:
+    """Choose a capability by typing its name (the list shows only some options at once), then Add."""
+    box = page.get_by_role("combobox", name="Add a capability")
+    box.click()
+    box.press_sequentially(name, delay=20)
+    page.get_by_role("option", name=name).click()
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+
+
 def test_plan_page_in_browser(app_server, page, screenshots, axe_script):
     from pypdf import PdfReader
 
     page.goto(f"{app_server}/plan")
     page.get_by_text("Your plan is empty").wait_for(timeout=120_000)
 
-    page.get_by_role("combobox", name="Add a capability").click()
-    page.get_by_role("option", name="Guides, mentors and develops people").click()
-    page.get_by_role("button", name="Add", exact=True).click()
+    add_capability(page, "Guides, mentors and develops people")
     page.get_by_text(INDICATOR).first.wait_for(timeout=30_000)
     assert page.get_by_text("Your plan is empty").count() == 0
 
@@ -91,16 +99,6 @@ def pdf_text(download) -> str:
 
     with open(download.value.path(), "rb") as handle:
         return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages).split())
-
-
-def add_capability(page, name: str) -> None:
-    """Choose a capability by typing its name (the list shows only some options at once), then Add."""
-    box = page.get_by_role("combobox", name="Add a capability")
-    box.click()
-    box.press_sequentially(name, delay=20)
-    page.get_by_role("option", name=name).click()
-    page.get_by_role("button", name="Add", exact=True).click()
-    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
 
 
 def test_two_plans_and_a_client_label_in_browser(app_server, page, screenshots, axe_script):
