@@ -56,3 +56,26 @@ def test_coaching_conversation_in_browser(real_retriever, app_server, page, scre
     goal.wait_for(timeout=60_000)
     assert goal.input_value() == GOAL
     page.screenshot(path=str(screenshots / "coach-plan.png"), full_page=True)
+    page.get_by_role("button", name="New plan").click()
+    page.get_by_role("combobox", name="Plan", exact=True).wait_for(timeout=60_000)
+    switch = page.get_by_role("switch", name="For a client")
+    switch.focus()
+    switch.press("Space")
+    label = page.get_by_role("textbox", name="Client label (optional)")
+    label.wait_for(timeout=30_000)
+    label.fill("JB")
+    label.press("Enter")
+    page.get_by_role("heading", name="Coaching preparation: JB").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Situation chat").click()
+    page.get_by_role("combobox", name="Coaching plan for this conversation").wait_for(timeout=60_000)
+    assert page.get_by_text("This is now in your coaching plan").count() == 0, "plan 1's conversation is not shown"
+    page.get_by_role("button", name="Coach me through this").first.click()
+    page.get_by_text("Coaching conversation · Goal · 1 of 7").wait_for(timeout=60_000)
+    assert "your client" in page.evaluate("document.body.innerText"), "plan 2's questions are about the client"
+    page.screenshot(path=str(screenshots / "coach-second-plan.png"), full_page=True)
+    assert_accessible(page, axe_script, "chat page, a second plan's coaching conversation")
+    picker = page.get_by_role("combobox", name="Coaching plan for this conversation")
+    picker.click()
+    page.get_by_role("option", name="Plan 1").click()
+    page.get_by_text("This is now in your coaching plan").wait_for(timeout=60_000)
+    assert "your client" not in page.evaluate("document.body.innerText"), "plan 2's conversation is not shown"
