@@ -1,14 +1,15 @@
 """Tell distress from work text: a logistic detector over sentence vectors, behind the patterns (safety.patterns).
 
 Trained like the off-topic detector (retrieval.topic): L2-regularised logistic regression, both classes counting
-equally, on the authored distress texts (corpus/data/distress.json, "distress") against work texts: the authored
-look-alikes in the same file ("work": "this deadline is killing me", a manager supporting someone who disclosed
-self-harm) and the situation exemplars. The threshold comes from out-of-fold scores (each text scored by a
-detector that did not see it): a missed distress message costs MISS_WEIGHT times a false alarm, counted once
-over the look-alike work texts and once over the ordinary work situations. MISS_WEIGHT was chosen on the dev list
-and the dev situations (README, Safety and limits): the training look-alikes are written to sit close to distress,
-so a heavier weight put the cut among ordinary first-person work worries ("I can feel myself starting to crack"),
-and the care reply, which shows no capabilities, would have met one ordinary situation in nine.
+equally, on the authored distress texts (corpus/data/distress.json, "distress") against the authored look-alikes
+in the same file ("work": "this deadline is killing me", a manager supporting someone who disclosed self-harm)
+and ordinary texts (safety.guard.ordinary: the situation exemplars and the off-topic inputs). The threshold comes
+from out-of-fold scores (each text scored by a detector that did not see it): a missed distress message costs
+MISS_WEIGHT times a false alarm, counted once over the look-alikes and once over the ordinary texts. MISS_WEIGHT
+was chosen on the dev list and the ordinary situations only (README, Safety and limits, and
+`python -m safety.evaluate --weights ...`): the look-alikes are written to sit close to distress, so a heavier
+weight puts the cut among ordinary first-person work worries ("I can feel myself starting to crack"), where the
+care reply, which shows no capabilities, would meet too many ordinary situations.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from safety.detector import MISS_WEIGHT, fit
-from safety.guard import Guard
+from safety.guard import Guard, ordinary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -107,14 +107,14 @@ class Fold:
     ordinary: Rates
 
 
-def leave_one_author_out(index, encoder, training: Labelled, dev: Labelled, ordinary: list[str],
+def leave_one_author_out(index, encoder, training: Labelled, dev: Labelled, everyday: list[str],
                          miss_weight: float = MISS_WEIGHT) -> list[Fold]:
-    """For each author, fit the detector on the other authors' training texts (and the situation exemplars) and
+    """For each author, fit the detector on the other authors' training texts (and the ordinary texts) and
     measure the whole net (patterns and detector) on that author's training and dev texts."""
     vectors = np.asarray(index.distress, dtype=np.float64)
     labels = np.asarray(index.distress_labels)
     pos, neg = vectors[labels == 1], vectors[labels == 0]
-    exemplars = np.asarray(index.vectors[index.rows("exemplar")], dtype=np.float64)
+    exemplars = ordinary(index)
     d_auth, w_auth = np.array(training.distress_authors), np.array(training.work_authors)
     authors = list(dict.fromkeys(training.distress_authors + training.work_authors + dev.distress_authors
                                  + dev.work_authors))
@@ -125,7 +125,7 @@ def leave_one_author_out(index, encoder, training: Labelled, dev: Labelled, ordi
         distress, work = training.by(author)
         more_d, more_w = dev.by(author)
         folds.append(Fold(author, int(keep_d.sum() + keep_w.sum()), measure(guard, distress + more_d, work + more_w),
-                          measure(guard, [], ordinary)))
+                          measure(guard, [], everyday)))
     return folds
 
 
@@ -143,15 +143,15 @@ def main(argv: list[str] | None = None) -> None:
     retriever, config = loaded.retriever, loaded.settings
     encoder = Cached(retriever.encoder)
     training, dev = read_list(config.distress), read_list(DATA / "distress-dev.json")
-    ordinary, messy = situations("situations.jsonl"), situations("messy.jsonl")
+    everyday, messy = situations("situations.jsonl"), situations("messy.jsonl")
     index = retriever.index
     labels = np.asarray(index.distress_labels)
     vectors = np.asarray(index.distress, dtype=np.float64)
-    exemplars = np.asarray(index.vectors[index.rows("exemplar")], dtype=np.float64)
+    exemplars = ordinary(index)
     weights = [MISS_WEIGHT] + [float(w) for w in args.weights.split(",") if w.strip()]
     for weight in weights:
         guard = Guard(fit(vectors[labels == 1], vectors[labels == 0], exemplars, miss_weight=weight), encoder)
-        on_dev, on_ordinary, on_messy = measure(guard, dev.distress, dev.work), measure(guard, [], ordinary), \
+        on_dev, on_ordinary, on_messy = measure(guard, dev.distress, dev.work), measure(guard, [], everyday), \
             measure(guard, [], messy)
         patterns_only = measure(Guard(), dev.distress, dev.work)
         print(f"miss weight {weight}: threshold {guard.detector.threshold:.3f}, sentence "
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_folds:
         return
     print("leave one author out (detector fitted without the author's texts; patterns as they are):")
-    for fold in leave_one_author_out(index, encoder, training, dev, ordinary):
+    for fold in leave_one_author_out(index, encoder, training, dev, everyday):
         print(f"  {fold.author}: {fold.texts}; ordinary {fold.ordinary} (trained on {fold.trained_on})")
         if args.show:
             for text in fold.texts.missed:

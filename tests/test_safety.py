@@ -10,7 +10,7 @@ import pytest
 from conversation import answer as answers
 from index import store
 from safety import detector, evaluate, patterns
-from safety.guard import CARE, SUPPORT, Guard, plain
+from safety.guard import CARE, SUPPORT, Guard, ordinary, plain
 from tests.conftest import DATA
 
 DISTRESS = [
@@ -288,6 +288,7 @@ def test_guard_fits_in_the_background_and_reads_whole_texts(guarded):
     guard = Guard.from_index(index, retriever.encoder)
     now = Guard.from_index(index, retriever.encoder, background=False)
     assert guard.detector.threshold == now.detector.threshold
+    assert len(ordinary(index)) == len(index.rows("exemplar")) + len(index.offtopic) > len(index.rows("exemplar"))
     verdict = guard.check(SAD[0])
     assert verdict.distress and verdict.reason == "detector" and verdict.margin >= 0
     assert not guard.check(BUSY[0]).distress
