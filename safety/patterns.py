@@ -100,8 +100,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"car|traffic)\b",
         r"\b(?:stepping|step|stepped|walking|walk)\s+off\s*(?:[.,!]|$)",
         r"\bin\s+front\s+of\s+(?:a|the)\s+(?:train|bus|truck|tram)\b",
-        r"\b(?:swerv\w*|driv\w*|crash\w*)\s+(?:the car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:tree|road|bridge|wall|"
-        r"cliff|oncoming|pole|truck)\b",
+        r"\b(?:swerv\w*|driv\w*|crash(?:ing)?)\s+(?:the car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:tree|road|bridge|"
+        r"wall|cliff|oncoming|pole|truck)\b",
         r"\b(?:giving|give|gave|given)\s+(?:away\s+)?(?:all\s+)?my\s+(?:things|stuff|belongings|possessions)\b",
         r"\b(?:wrote|written|writing|write|left)\s+(?:a|my)\s+(?:suicide\s+|goodbye\s+)?note\b\s*(?:last night|"
         r"for my (?:family|partner|kids)|to my (?:family|partner|kids))?\s*[.!]*$",
@@ -178,6 +178,44 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bif\s+i\s+(?:just\s+)?(?:vanished|disappeared|was\s+gone|wasnt\s+here|died|didnt\s+(?:come\s+back|turn\s+up|"
         r"show\s+up))\b(?!\s+for\s+(?:a|an|two|the)\b)[^.?!]{0,40}\b(?:would|will)\s+(?:anyone|anybody|they|people|"
         r"my\s+\w+)\s+(?:even\s+)?(?:notice|care|miss)",
+        # Places and means dwelt on: standing at an edge up high, or there a long time; imagining jumping or stepping
+        # off; driving into water or a pillar; a means one keeps thinking about; searching how long it takes.
+        r"^(?=.*\b(?:roof|balcony|car\s?park|cliff|bridge|platform|ledge|lookout|multi-?storey|levels?\s+up|floors?\s+up)"
+        r"\b).*\b(?:stand\w*|stood|sat|sitting)\s+(?:right\s+)?(?:near|on|at|close\s+to|by)\s+the\s+edge(?:\s+of\s+(?:the|a)\s+"
+        r"(?:platform|roof|balcony|cliff|bridge|car\s?park|building))?\b(?!\s+of)",
+        r"^(?!.*\b(?:cancel\w*|delay\w*|late|strike|timetable|drill|evacuat\w*|fire)\b)(?=.*\b(?:roof|balcony|car\s?park|"
+        r"cliff|bridge|platform|ledge|lookout|multi-?storey)\b).*\b(?:stood|standing|sat|sitting|looked\s+down|looking\s+"
+        r"down|looking\s+over)\b[^.?!]{0,60}\bfor\s+(?:a\s+long\s+time|ages|an\s+hour|hours)\b",
+        r"\b(?:imagine|imagining|picture|picturing)\s+(?:myself\s+)?jumping\b(?!\s+(?:ship|in|on|at|to|into|the\s+queue|ahead|"
+        r"through|across|over|back))",
+        r"\b(?:step|stepping|stepped)\s+off\s+the\s+(?:edge|ledge|platform)\b",
+        r"\b(?:swerv\w*|driv\w*|steer\w*|crash(?:ing)?)\s+(?:the\s+car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:lake|river|"
+        r"dam|sea|pillar|overpass|oncoming\s+traffic|truck|semi)\b",
+        NOT_ABOUT_OTHERS + r".*\b(?:rope|rifle|gun|pills|tablets|knife|razor|blades)\b[^.?!]{0,50}\b(?:keep\s+"
+        r"thinking\s+about\s+(?:it|them)|been\s+on\s+my\s+mind)\b",
+        r"\bthinking\s+about\s+(?:the|my)\s+(?:pills|tablets|rope|gun|rifle|razor|blades)\b(?!\s+(?:replacement|program\w*|"
+        r"project|contract|policy|review|scheduling|listing|budget|register|strategy|line|testing))",
+        r"\b(?:bought|buy|got)\s+(?:a\s+|some\s+|the\s+)?rope\b",
+        NOT_ABOUT_OTHERS + r".*\b(?:sat|sitting|sit|stood)\b[^.?!]{0,40}\bwith\s+(?:the|a|my)\s+(?:razor|blade|knife|"
+        r"rope)\b",
+        r"\b(?:researching|googling|googled|looking\s+up|looked\s+up)\s+how\s+long\s+(?:it\s+takes|it\s+would\s+take)\s*"
+        r"(?:[.!]|$|to\s+(?:die|drown|bleed))",
+        r"\bpainless\s+(?:way|method)\s*[?.!]*$",
+        r"\bhow\s+(?:youd|you\s+would|id|i\s+would)\s+do\s+it\b(?!\s+(?:differently|better|if|in|with|without|for|again))",
+        r"\bfeel\s+like\s+ending\s+(?:it|things|everything)\b",
+        # Wishing one had not been born, apologising for existing, not bothering to wake, a funeral pictured,
+        # whoever finds me.
+        r"\b(?:shouldnt|should\s+not|should\s+never)\s+have\s+been\s+born\b|\bwish\s+i\s+(?:was|were|had)\s+never\s+"
+        r"(?:been\s+)?born\b",
+        r"\b(?:apologis|apologiz|sorry)\w*\s+for\s+(?:existing|being\s+alive|being\s+born)\b",
+        r"\b(?:want|wanted|wanting|wish\s+i\s+could|just)\s+(?:to\s+)?stop\s+existing\b",
+        r"\bwhy\s+(?:i|do\s+i)\s+(?:even\s+)?bother\s+(?:waking\s+up|getting\s+up|living|being\s+alive)\b",
+        r"\bif\s+i\s+(?:didnt|did\s+not|never|wouldnt)\s+wake\s+up\b(?!\s+(?:at|in\s+time|on\s+time|early|before))",
+        r"\b(?:want|wish|hope)\b[^.?!]{0,20}\bfall\s+asleep\s+at\s+the\s+wheel\b",
+        r"\b(?:picturing|imagining|imagine|planning)\s+my\s+(?:own\s+)?funeral\b",
+        r"\bwhoever\s+finds\s+me\b|\b(?:who|whoever)\s+(?:will|would|is\s+going\s+to)\s+find\s+me\b",
+        r"\b(?:a|the)\s+weight\s+(?:everyone|everybody|they|people|my\s+family)\s+(?:has|have)\s+to\s+carry\b",
+        r"\bthoughts\s+(?:are\s+)?getting\s+(?:louder|stronger|more\s+specific)\b",
         # Short or subject-less forms: "want to die" as the message, suicidal thoughts, the job ruled out ("not the
         # job. me."), nowhere one wants to be, a fatal amount of a medicine.
         r"^\s*(?:i\s+)?(?:really\s+|just\s+)?(?:want|wanna)\s+(?:to\s+)?die\b",
@@ -234,6 +272,21 @@ GROUPS: dict[str, tuple[str, ...]] = {
         AWAY + r".*\b(?:im|i\s+am|i|id|ill|want\s+to|wanna|ready\s+to|going\s+to|gonna)\s+(?:just\s+)?(?:check\s+out|"
         r"disappear|vanish|switch\s+off|go\s+away|go\s+to\s+sleep)\b[^.?!]{0,15}?[.,!]?\s*(?:permanently|for\s+good|"
         r"forever|for\s+ever)\b",
+        AWAY + r".*\bnot\s+(?:turning|coming)\s+back\b(?!\s+(?:until|till|til|for|to|before|after|on|from|in|at|with|"
+        r"into)\b)",
+        AWAY + r".*\b(?:email|message|note|letter|post)\b[^.?!]{0,40}\bsaying\s+goodbye\b",
+        r"\bgoodbye\s+without\s+(?:people|anyone|them|everyone|anybody)\s+(?:knowing|realising|realizing|noticing)",
+        r"\b(?:leave|leaving|go|going)\s+forever\b",
+        AWAY + r".*\b(?:updated|sorted\s+out|sorted|redid|rewrote|made)\s+my\s+will\b",
+        AWAY + r".*\b(?:sent|gave|given|left)\s+(?:my\s+\w+\s+)?(?:all\s+)?my\s+passwords\b",
+        AWAY + r".*\bwont\s+be\s+needing\s+(?:it|them|you|this|help)\s+(?:anymore|any\s+more)\b",
+        AWAY + r".*\bwont\s+be\s+(?:here|around)\b[^.?!]{0,40}\b(?:doesnt|does\s+not|wont)\s+matter\b",
+        r"\b(?:dont|do\s+not)\s+(?:reckon|think)\s+ill\s+(?:be\s+around|be\s+here|make\s+it)\s+(?:much\s+longer|"
+        r"for\s+much\s+longer|through\s+(?:this\s+one|the\s+night|tonight))\b",
+        r"(?:^|[.!?]\s*|\bi\s+|\bim\s+)(?:wont|will\s+not|not\s+gonna|not\s+going\s+to)\s+be\s+(?:a\s+)?(?:problem|burden|"
+        r"bother|worry)\s+(?:for|to)\s+(?:\w+\s+){0,2}(?:much|for\s+much)\s+longer\b",
+        r"\b(?:letter|note)\s+(?:that\s+)?(?:isnt|is\s+not|wasnt)\s+for\s+work\b",
+        rf"\b(?:wrote|written|writing|write|left)\s+(?:letters?|notes?)\s+(?:to|for)\s+each\s+of\s+my\s+{FAMILY}\b",
     ),
     # Self-harm: hurting, cutting or burning oneself, fear of what one might do to oneself, not feeling safe.
     # "Burning myself out" and "cut myself some slack" are work idioms and do not match.
@@ -264,7 +317,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:bought|buy|buying|got|picked\s+up|hid|hidden|hiding)\s+(?:some\s+|new\s+|a\s+(?:packet|pack|box)\s+of\s+)?(?:razor\s+)?"
         r"blades\b",
         r"\b(?:want|urge)\s+to\s+cut\s+(?:so\s+bad(?:ly)?|again|right\s+now)\b",
-        r"\b(?:until|till|til)\s+my\s+(?:knuckles|arms|legs|wrists|skin|hands|thighs|fingers)\s+(?:bleed|bled|bruise\w*)\b",
+        r"\b(?:until|till|til)\s+my\s+(?:knuckles|arms|legs|wrists|skin|hands|thighs|fingers)\s+(?:bleed|bled|bruise\w*|"
+        r"split)\b",
+        r"(?:^|[.!?]\s*|\bi\s+|\bive\s+)cut\s+again\b",
         r"\b(?:hitting|hit|punching|punch|punched)\s+my\s+(?:thighs|arms|legs|stomach|face)\b",
         NOT_ABOUT_OTHERS + r".*\bself\s?-?\s?harmed\b",
         NOT_ABOUT_OTHERS + r".*\b(?:stop|quit)\s+self\s?-?\s?harming\b",
@@ -324,6 +379,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bno\s+point\s+(?:fighting|trying)\s+(?:anymore|any more)\b",
         r"\bnot\s+(?:work|job)\s+cooked\b",
         r"\btrapped\s+in\s+my\s+(?:own\s+)?life\b",
+        r"^\s*nothing\s+matters\s*(?:[.!,]|$|anymore|any\s+more)",
+        r"\bdark\s+in\s+my\s+head\b",
         r"\b(?:feel|feeling|felt|im|i\s+am)\s+(?:so\s+|completely\s+)?dead\s+inside\b",
         r"\bnothing\s+left\s+of\s+me\b",
         r"\bnever\s+going\s+to\s+get\s+better\s+for\s+me\b",
