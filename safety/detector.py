@@ -1,14 +1,17 @@
 """Tell distress from work text: a logistic detector over sentence vectors, behind the patterns (safety.patterns).
 
 Trained like the off-topic detector (retrieval.topic): L2-regularised logistic regression, both classes counting
-equally, on the authored distress texts (corpus/data/distress.json, "distress") against work texts: the authored
-look-alikes in the same file ("work": "this deadline is killing me", a manager supporting someone who disclosed
-self-harm) and the situation exemplars. The threshold comes from out-of-fold scores (each text scored by a
-detector that did not see it): a missed distress message costs MISS_WEIGHT times a false alarm, counted once
-over the look-alike work texts and once over the ordinary work situations. MISS_WEIGHT was chosen on the dev list
-and the dev situations (README, Safety and limits): the training look-alikes are written to sit close to distress,
-so a heavier weight put the cut among ordinary first-person work worries ("I can feel myself starting to crack"),
-and the care reply, which shows no capabilities, would have met one ordinary situation in nine.
+equally, on the authored distress texts (corpus/data/distress.json, "distress") against the authored look-alikes
+in the same file ("work": "this deadline is killing me", a manager supporting someone who disclosed self-harm)
+and ordinary texts (safety.guard.ordinary: the situation exemplars and the off-topic inputs). The threshold comes
+from out-of-fold scores (each text scored by a detector that did not see it): a missed distress message costs
+MISS_WEIGHT times a false alarm, counted once over the look-alikes and once over the ordinary texts. MISS_WEIGHT
+is the heaviest weight (erring towards care) that keeps the ordinary situations at most 3 % and the dev
+look-alikes at most 5 % flagged, among those tried on the dev list, the ordinary situations and the training
+authors held out one at a time (README, Safety and limits, and `python -m safety.evaluate --weights ...`): the
+look-alikes are written to sit close to distress, so a heavier weight puts the cut among ordinary first-person
+work worries ("I can feel myself starting to crack"), where the care reply, which shows no capabilities, would
+meet too many ordinary situations.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from retrieval import topic
 C = 10.0
 FOLDS = 5
 FOLD_STEPS = 8
-MISS_WEIGHT = 0.25
+MISS_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)

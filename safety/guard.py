@@ -36,6 +36,17 @@ SUPPORT = (
 """Shown under an ordinary answer whose situation mentions suicide or self-harm (someone else's, or a program)."""
 
 
+def ordinary(index) -> np.ndarray:
+    """The ordinary texts the detector learns are not distress: the situation exemplars and the off-topic inputs
+    (without these, chit-chat such as "how many legs does a spider have?" scored between work and distress)."""
+    rows = index.rows("exemplar")
+    parts = [np.asarray(index.vectors[rows], dtype=np.float64)]
+    off = np.asarray(index.offtopic, dtype=np.float64)
+    if off.ndim == 2 and off.shape[0] and off.shape[1] == parts[0].shape[1]:
+        parts.append(off)
+    return np.vstack(parts)
+
+
 def plain(markdown: str) -> str:
     return markdown.replace("**", "")
 
@@ -71,14 +82,14 @@ class Guard:
 
     @classmethod
     def from_index(cls, index, encoder, background: bool = True) -> Guard:
-        """Fit the detector on the index's distress and look-alike vectors and its situation exemplars; patterns
-        alone when the index has no distress vectors (an index built without corpus/data/distress.json)."""
+        """Fit the detector on the index's distress and look-alike vectors against its situation exemplars and its
+        off-topic inputs (`ordinary`); patterns alone when the index has no distress vectors (an index built
+        without corpus/data/distress.json)."""
         labels = np.asarray(index.distress_labels)
-        rows = index.rows("exemplar")
         if not (labels == 1).any() or not (labels == 0).any() or len(index.vectors) != len(index.items):
             return cls()
         vectors = np.asarray(index.distress, dtype=np.float64)
-        args = (vectors[labels == 1], vectors[labels == 0], np.asarray(index.vectors[rows], dtype=np.float64))
+        args = (vectors[labels == 1], vectors[labels == 0], ordinary(index))
         if not background:
             return cls(fit(*args), encoder)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-fit")

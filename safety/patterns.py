@@ -40,6 +40,16 @@ GAP = r"(?:\s+(?!(?:he|she|they|theyre|hes|shes|someone|somebody|staff|colleague
 # "suicide prevention", "suicide awareness" and the like name work, not a feeling.
 NOT_A_PROGRAM = (r"(?!\s+(?:prevention|awareness|risk|support|line|services?|program\w*|strateg\w*|framework|data|"
                  r"rates?|postvention|training|grants?|safety|first aid)\b)")
+# An ordinary reason to be away or to say goodbye (leave, a new job, retiring, a move, a farewell), anywhere in the
+# text: "I won't be around after Friday, I'm on leave" and "a goodbye email for my retiring colleague" are work.
+AWAY = (r"^(?!.*\b(?:retir\w*|farewell\w*|leave|leaving|secondment|seconded|new\s+(?:job|role|position|agency|"
+        r"department|division|branch|team)|moving|move|promot\w*|acting|contract|transfer\w*|relocat\w*|another\s+agency|"
+        r"parental|maternity|paternity|long\s+service|holidays?|vacation|surgery|operation|conference|overseas|travel\w*|"
+        r"posting|start\w*\s+(?:at|with|in)|hot\s?desk\w*|declutter\w*|downsiz\w*)\b)")
+# Close family, to whom notes and goodbyes are written.
+FAMILY = r"(?:kids|children|family|partner|wife|husband|son|daughter|mum|mom|dad|parents|sister|brother)"
+# A text about someone else (a staff member's cuts, a colleague's bruises) is a work situation.
+NOT_ABOUT_OTHERS = r"^(?!.*\b(?:she|he|hes|shes|her|his|they|theyre|their|staff|colleague|employee|member|client)\b)"
 
 GROUPS: dict[str, tuple[str, ...]] = {
     # Suicidal ideation: thoughts of killing oneself, wishing to be dead, plans, means, goodbyes. The work idiom
@@ -90,13 +100,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"car|traffic)\b",
         r"\b(?:stepping|step|stepped|walking|walk)\s+off\s*(?:[.,!]|$)",
         r"\bin\s+front\s+of\s+(?:a|the)\s+(?:train|bus|truck|tram)\b",
-        r"\b(?:swerv\w*|driv\w*|crash\w*)\s+(?:the car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:tree|road|bridge|wall|"
-        r"cliff|oncoming|pole|truck)\b",
+        r"\b(?:swerv\w*|driv\w*|crash(?:ing)?)\s+(?:the car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:tree|road|bridge|"
+        r"wall|cliff|oncoming|pole|truck)\b",
         r"\b(?:giving|give|gave|given)\s+(?:away\s+)?(?:all\s+)?my\s+(?:things|stuff|belongings|possessions)\b",
         r"\b(?:wrote|written|writing|write|left)\s+(?:a|my)\s+(?:suicide\s+|goodbye\s+)?note\b\s*(?:last night|"
         r"for my (?:family|partner|kids)|to my (?:family|partner|kids))?\s*[.!]*$",
-        r"\bgoodbye\s+(?:email|letter|note|message)\b",
-        r"\b(?:say|saying)\s+goodbye\s+to\s+(?:someone|everyone|people|my family)\b",
         r"\bi(?:ve| have)?\s+got\s+a\s+plan\s+and\b",
         r"\bhow\s+id\s+do\s+it\b",
         r"\b(?:whether|if)\s+life\s+is\s+(?:for\s+me|worth\s+(?:it|living))\b",
@@ -122,12 +130,163 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:bought|got|have|found)\s+(?:a|the|some)\s+rope\b",
         r"\b(?:think|thinking|thought|thoughts)\s+(?:about|of)\s+(?:just\s+)?jumping\b(?!\s+(?:ship|in|on|at|to|"
         r"into|the\s+queue|ahead|through|across|over|back))",
+        # Means alluded to rather than named: a height "high enough", the tallest building with roof access, all of
+        # one's tablets at once, one's own tablets "enough" or "too many", pills with alcohol, a car's exhaust, rope
+        # strong enough to hold a person, a gun and oneself. "Is the balustrade high enough for the code" is not.
+        r"\b(?:drop|fall|jump)\b[^.?!]{0,60}\b(?:high|tall|far)\s+enough\b",
+        r"^(?!.*\b(?:railings?|barriers?|fences?|balustrades?|clearance|ceilings?|compliance|code|standards?|signal|"
+        r"reception|trucks?|vehicles?|ferr(?:y|ies)|ships?|boats?|vessels?|budget|antennas?)\b).*\b(?:top\s+"
+        r"(?:level|floor|deck)|roof(?:top)?|balcony|floor|level|storey|bridge|overpass|car ?park|parking\s+"
+        r"(?:garage|station|lot)|building|cliff|tower)\b[^.?!]{0,60}\b(?:high|tall)\s+enough\b",
+        r"\b(?:tallest|highest)\s+(?:building|bridge|car ?park|point|cliff|tower)\b[^.?!]{0,60}\b(?:roof|"
+        r"get\s+(?:out|up)|jump)",
+        r"\b(?:took|take|taking|swallow\w*)\s+(?:all|a\s+whole\s+(?:pack|packet|box|bottle|strip)|the\s+whole\s+(?:pack|"
+        r"packet|box|bottle))\s+(?:of\s+)?(?:my\s+|the\s+|those\s+)?(?:\w+\s+)?(?:pills|tablets|meds|medication|"
+        r"antidepressants|panadol|paracetamol|nurofen|oxy\w*|codeine|insulin)\b",
+        r"\bmy\s+(?:\w+\s+){0,2}(?:pills|tablets|meds|medication|antidepressants|oxy\w*|codeine)\b[^?]{0,60}\b(?:enough|"
+        r"too\s+many|lethal|fatal|kill|overdose)\b",
+        r"\bmix\w*\s+(?:alcohol|wine|booze|drinks?)\s+(?:with|and)\s+(?:my\s+)?(?:\w+\s+)?(?:pills|tablets|meds|"
+        r"medication)\b[^.?!]{0,30}\b(?:lethal|fatal|kill|enough|die)",
+        r"\bmix\w*\s+my\s+(?:\w+\s+)?(?:pills|tablets|meds|medication)\s+with\s+(?:alcohol|wine|booze|vodka|beer|drink\w*)",
+        r"\bexhaust\b[^.?!]{0,40}\b(?:doesnt|does\s+not|dont|still|would|does)\s+(?:\w+\s+)?(?:work|kill)",
+        r"\bengine\s+running\b[^.?!]{0,60}\bhow\s+long\b|\b(?:closed|shut)\s+garage\b[^.?!]{0,40}\bengine\b",
+        r"\brope\b[^.?!]{0,40}\b(?:hold\s+(?:a\s+person|me|my|someone)|strong\s+enough)",
+        r"\b(?:gun|firearm|rifle|shotgun)\b[^.?!]{0,40}\b(?:myself|my\s+head|my\s+mouth)\b",
+        # Wishing not to wake: hoping not to, falling asleep "and that be it", sleeping forever.
+        r"\b(?:hope|hoping|wish|wishing|pray|praying)\s+(?:that\s+)?i\s+(?:dont|do\s+not|wont|will\s+not|never|wouldnt|"
+        r"would\s+not)\s+wake\s+up\b",
+        r"\bnot\s+(?:to\s+)?wake\s+up\s*(?:[.!?]|$|again|tomorrow|ever|anymore|any\s+more|in\s+the\s+morning)",
+        r"\b(?:fall|go\s+to|drift\s+off\s+to)\s+(?:asleep|sleep)\s+and\s+(?:that\s+(?:be|would\s+be|was)\s+it|"
+        r"(?:just\s+)?stay\s+asleep|never\s+wake)",
+        r"\bsleep\s+forever\b",
+        # Rather be dead, said of a real prospect ("than face it", or on its own); "rather die than sit through another
+        # meeting" is a work idiom and does not match.
+        r"\brather\s+(?:be\s+dead|die)\s*(?:[.!,]|$|than\s+(?:face|live|go\s+on|keep\s+(?:going|living|doing\s+this)|"
+        r"go\s+through\s+(?:that|this|it)|be\s+(?:named|exposed|sacked|shamed|humiliated)|lose|tell|admit))",
+        r"\brather\s+not\s+(?:exist|be\s+alive|be\s+here|wake\s+up)\b",
+        # Being a burden: they would be fine or happier without me, the world lighter; a drain on everyone; the family
+        # getting the insurance.
+        r"\b(?:they|theyd|theyll|everyone|everybody|world|my\s+(?:family|kids|partner|wife|husband|children|team))\b"
+        r"[^.?!]{0,30}(?<!wont )(?<!not )\b(?:be|are)\s+(?:fine|better|happier|ok|okay|lighter|easier)\s+without\s+me\b"
+        r"(?!\s+(?:for|while|during|on|at|when|until|till|next|this|there)\b)",
+        r"\b(?:happier|lighter|calmer)\s+(?:if|when)\s+i\s+(?:wasnt|werent|was\s+not|was\s+gone|were\s+gone|"
+        r"didnt\s+exist|disappeared|was\s+dead)\b",
+        r"\b(?:easier|better)\s+(?:for\s+\w+\s+)?if\s+i\s+wasnt\s+(?:around|here)\b",
+        r"\b(?:im|i\s+am|just|such|being|only)\s+(?:a\s+|such\s+a\s+)?(?:drain|dead\s+weight|millstone)\s+on\s+"
+        r"(?:everyone|everybody|my\s+family|them|all\s+of\s+them|the\s+people)",
+        rf"\b{FAMILY}\b[^.?!]{{0,40}}\bget\s+(?:my|the)\s+(?:super|life\s+insurance|insurance|payout)",
+        r"\bif\s+i\s+(?:just\s+)?(?:vanished|disappeared|was\s+gone|wasnt\s+here|died|didnt\s+(?:come\s+back|turn\s+up|"
+        r"show\s+up))\b(?!\s+for\s+(?:a|an|two|the)\b)[^.?!]{0,40}\b(?:would|will)\s+(?:anyone|anybody|they|people|"
+        r"my\s+\w+)\s+(?:even\s+)?(?:notice|care|miss)",
+        # Places and means dwelt on: standing at an edge up high, or there a long time; imagining jumping or stepping
+        # off; driving into water or a pillar; a means one keeps thinking about; searching how long it takes.
+        r"^(?=.*\b(?:roof|balcony|car\s?park|cliff|bridge|platform|ledge|lookout|multi-?storey|levels?\s+up|floors?\s+up)"
+        r"\b).*\b(?:stand\w*|stood|sat|sitting)\s+(?:right\s+)?(?:near|on|at|close\s+to|by)\s+the\s+edge(?:\s+of\s+(?:the|a)\s+"
+        r"(?:platform|roof|balcony|cliff|bridge|car\s?park|building))?\b(?!\s+of)",
+        r"^(?!.*\b(?:cancel\w*|delay\w*|late|strike|timetable|drill|evacuat\w*|fire)\b)(?=.*\b(?:roof|balcony|car\s?park|"
+        r"cliff|bridge|platform|ledge|lookout|multi-?storey)\b).*\b(?:stood|standing|sat|sitting|looked\s+down|looking\s+"
+        r"down|looking\s+over)\b[^.?!]{0,60}\bfor\s+(?:a\s+long\s+time|ages|an\s+hour|hours)\b",
+        r"\b(?:imagine|imagining|picture|picturing)\s+(?:myself\s+)?jumping\b(?!\s+(?:ship|in|on|at|to|into|the\s+queue|ahead|"
+        r"through|across|over|back))",
+        r"\b(?:step|stepping|stepped)\s+off\s+the\s+(?:edge|ledge|platform)\b",
+        r"\b(?:swerv\w*|driv\w*|steer\w*|crash(?:ing)?)\s+(?:the\s+car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:lake|river|"
+        r"dam|sea|pillar|overpass|oncoming\s+traffic|truck|semi)\b",
+        NOT_ABOUT_OTHERS + r".*\b(?:rope|rifle|gun|pills|tablets|knife|razor|blades)\b[^.?!]{0,50}\b(?:keep\s+"
+        r"thinking\s+about\s+(?:it|them)|been\s+on\s+my\s+mind)\b",
+        r"\bthinking\s+about\s+(?:the|my)\s+(?:pills|tablets|rope|gun|rifle|razor|blades)\b(?!\s+(?:replacement|program\w*|"
+        r"project|contract|policy|review|scheduling|listing|budget|register|strategy|line|testing))",
+        r"\b(?:bought|buy|got)\s+(?:a\s+|some\s+|the\s+)?rope\b",
+        NOT_ABOUT_OTHERS + r".*\b(?:sat|sitting|sit|stood)\b[^.?!]{0,40}\bwith\s+(?:the|a|my)\s+(?:razor|blade|knife|"
+        r"rope)\b",
+        r"\b(?:researching|googling|googled|looking\s+up|looked\s+up)\s+how\s+long\s+(?:it\s+takes|it\s+would\s+take)\s*"
+        r"(?:[.!]|$|to\s+(?:die|drown|bleed))",
+        r"\bpainless\s+(?:way|method)\s*[?.!]*$",
+        r"\bhow\s+(?:youd|you\s+would|id|i\s+would)\s+do\s+it\b(?!\s+(?:differently|better|if|in|with|without|for|again))",
+        r"\bfeel\s+like\s+ending\s+(?:it|things|everything)\b",
+        # Wishing one had not been born, apologising for existing, not bothering to wake, a funeral pictured,
+        # whoever finds me.
+        r"\b(?:shouldnt|should\s+not|should\s+never)\s+have\s+been\s+born\b|\bwish\s+i\s+(?:was|were|had)\s+never\s+"
+        r"(?:been\s+)?born\b",
+        r"\b(?:apologis|apologiz|sorry)\w*\s+for\s+(?:existing|being\s+alive|being\s+born)\b",
+        r"\b(?:want|wanted|wanting|wish\s+i\s+could|just)\s+(?:to\s+)?stop\s+existing\b",
+        r"\bwhy\s+(?:i|do\s+i)\s+(?:even\s+)?bother\s+(?:waking\s+up|getting\s+up|living|being\s+alive)\b",
+        r"\bif\s+i\s+(?:didnt|did\s+not|never|wouldnt)\s+wake\s+up\b(?!\s+(?:at|in\s+time|on\s+time|early|before))",
+        r"\b(?:want|wish|hope)\b[^.?!]{0,20}\bfall\s+asleep\s+at\s+the\s+wheel\b",
+        r"\b(?:picturing|imagining|imagine|planning)\s+my\s+(?:own\s+)?funeral\b",
+        r"\bwhoever\s+finds\s+me\b|\b(?:who|whoever)\s+(?:will|would|is\s+going\s+to)\s+find\s+me\b",
+        r"\b(?:a|the)\s+weight\s+(?:everyone|everybody|they|people|my\s+family)\s+(?:has|have)\s+to\s+carry\b",
+        r"\bthoughts\s+(?:are\s+)?getting\s+(?:louder|stronger|more\s+specific)\b",
+        # Short or subject-less forms: "want to die" as the message, suicidal thoughts, the job ruled out ("not the
+        # job. me."), nowhere one wants to be, a fatal amount of a medicine.
+        r"^\s*(?:i\s+)?(?:really\s+|just\s+)?(?:want|wanna)\s+(?:to\s+)?die\b",
+        NOT_ABOUT_OTHERS + r".*\b(?:having|had|have)\s+suicidal\s+(?:thoughts|feelings|urges)\b",
+        r"\bnot\s+(?:just\s+)?(?:the\s+job|work|the\s+role|a\s+career\s+break|the\s+department)\b[^?!]{0,4}[.,!;]?\s*"
+        r"(?:me|myself|life|living|for\s+good)\s*(?:[.,!]|$)",
+        r"\bdont\s+(?:think\s+i\s+)?want\s+to\s+be\s+anywhere\b",
+        r"\b(?:paracetamol|panadol|nurofen|ibuprofen|codeine|oxy\w*|insulin|pills|tablets|antidepressants)\b[^.?!]{0,40}"
+        r"\b(?:before\s+(?:its|it\s+is|it\s+gets)\s+(?:fatal|lethal)|to\s+(?:die|be\s+fatal|be\s+lethal|not\s+wake))",
         # Trapped with no way out, said of oneself, or as the whole message.
         r"^[^.?!]{0,30}\bno\s+way\s+out\s*[.!]*$",
         r"\b(?:i|i feel|feel|feels|feeling|i see|i can see|i cant see)\b[^.?!]{0,20}\bno\s+way\s+out\s*(?:[.!,]|$)",
         r"\b(?:cant|cannot|can not)\s+go\s+on\s*(?:[.,!]|$|like\s+this\s*(?:[.,!]|$)|living|anymore|any more)",
         rf"\b{ME}{GAP}\s+(?:just\s+)?(?:want|wanna)\s+to\s+(?:just\s+)?disappear\s*(?:[.!]|$)",
         r"\b(?:waste|waste\s+of)\s+(?:space|oxygen)\b",
+    ),
+    # Farewells and putting things in order, when no ordinary reason to be away is given (AWAY): won't be around
+    # to see it, or for good, or without anyone asking questions; a last day that is not a resignation; goodbyes to
+    # family; a note or letters to one's family; giving one's things or pets away; affairs in order; handing over
+    # so nobody has to clean up after me; checking out for good.
+    "farewells and preparations": (
+        AWAY + r".*\b(?:wont|will\s+not|dont\s+plan\s+on|not\s+planning\s+on|dont\s+expect\s+to|dont\s+think\s+ill)\s+"
+        r"(?:be(?:ing)?\s+)?(?:around|here|alive)\s+to\s+(?:see|find\s+out|watch)\b",
+        AWAY + r".*\b(?:wont|will\s+not)\s+be\s+(?:around|here|in|back)\b[^?!]{0,60}\b(?:for\s+good|or\s+ever|"
+        r"ever\s+again|permanently|any\s+day\s+after)\b",
+        AWAY + r".*\b(?:wont|will\s+not)\s+be\s+(?:around|here)\b[^.?!]{0,60}\bwithout\s+(?:them|him|her|anyone|"
+        r"anybody|people|my\s+\w+)\s+(?:asking|knowing|noticing|suspecting|working\s+out|realising|realizing|guessing)",
+        r"\bi\s+(?:wont|will\s+not)\s+be\s+(?:a\s+)?(?:problem|burden|bother|worry)\s+(?:for|to)\s+(?:\w+\s+){0,2}"
+        r"(?:much|for\s+much)\s+longer\b",
+        AWAY + r".*\bin\s+case\s+im\s+not\s+(?:here|around)\b",
+        AWAY + r".*\bso\s+(?:nobody|no\s+one|noone)\s+has\s+to\s+(?:clean\s+up\s+after\s+me|deal\s+with\s+my\s+"
+        r"(?:mess|stuff|things))",
+        AWAY + r".*\b(?:this|today|tonight|tomorrow)\s+(?:is|will\s+be)\s+(?:probably\s+|likely\s+)?my\s+last\s+"
+        r"(?:day|week|night)\b",
+        r"\blast\s+(?:day|week)\b[^?!]{0,20}\bnot\s+because\s+i\s+(?:resigned|quit|retired|got\s+another)",
+        r"^(?:please\s+)?tell\s+(?:my\s+\w+|them|everyone|mum|dad)\s+(?:that\s+)?(?:im|i\s+am)\s+sorry\b",
+        AWAY + r".*\bgoodbye\s+(?:email|letter|note|message)\b",
+        AWAY + rf".*\b(?:say|said|saying)\s+(?:my\s+)?goodbyes?\s+to\s+(?:mum|mom|dad|my\s+{FAMILY}|someone|everyone|"
+        r"everybody|people|my\s+friends)\b",
+        rf"\b(?:note|notes|letter|letters|message|messages|video)\b[^.?!]{{0,50}}\b{FAMILY}\b[^.?!]{{0,50}}\b"
+        r"(?:(?:wasnt|was\s+not|isnt|is\s+not|not)\s+(?:their|his|her|your)\s+fault|just\s+in\s+case|(?:when|after)\s+"
+        r"im\s+gone|to\s+explain\s+why|goodbye)",
+        rf"\b(?:wrote|written|writing|write|left|leave)\s+(?:letters?|notes?|a\s+letter|a\s+note)\s+(?:to|for)\s+"
+        rf"(?:my\s+)?{FAMILY}\b",
+        AWAY + r".*\b(?:giv\w*|gave|given)\s+(?:away\s+)?(?:all\s+|most\s+|some\s+)?(?:of\s+)?my\s+(?:things|stuff|"
+        r"belongings|possessions|books|bike|car|guitar|clothes|records|jewellery|jewelry|dog|cat|pets?|furniture|tools)\b",
+        r"\bgave\s+(?:the|my)\s+(?:dog|cat|pets?|bird|horse)\s+to\b",
+        r"\b(?:sort\w*|work\w*|decid\w*|figur\w*)\s+(?:out\s+)?who\s+(?:gets|will\s+get|should\s+get|will\s+have|takes|"
+        r"will\s+take)\s+(?:the|my)\s+(?:dog|cat|pets?|kids|things|stuff|car|house)\b",
+        AWAY + r"(?=.*\b(?:gave|giv\w*|given|sold|handed)\b).*\b(?:wont|dont\s+think\s+ill|will\s+not)\s+(?:be\s+)?"
+        r"need(?:ing)?\s+(?:them|it|those|any\s+of\s+(?:it|them))\b",
+        AWAY + r".*\b(?:(?:sort\w*|put\w*|get\w*|got)\s+(?:all\s+)?my\s+affairs\s+(?:in\s+order|sorted|straight)|"
+        r"sorted\s+(?:out\s+)?my\s+affairs|updated\s+my\s+will)\b",
+        AWAY + r".*\b(?:im|i\s+am|i|id|ill|want\s+to|wanna|ready\s+to|going\s+to|gonna)\s+(?:just\s+)?(?:check\s+out|"
+        r"disappear|vanish|switch\s+off|go\s+away|go\s+to\s+sleep)\b[^.?!]{0,15}?[.,!]?\s*(?:permanently|for\s+good|"
+        r"forever|for\s+ever)\b",
+        AWAY + r".*\bnot\s+(?:turning|coming)\s+back\b(?!\s+(?:until|till|til|for|to|before|after|on|from|in|at|with|"
+        r"into)\b)",
+        AWAY + r".*\b(?:email|message|note|letter|post)\b[^.?!]{0,40}\bsaying\s+goodbye\b",
+        r"\bgoodbye\s+without\s+(?:people|anyone|them|everyone|anybody)\s+(?:knowing|realising|realizing|noticing)",
+        r"\b(?:leave|leaving|go|going)\s+forever\b",
+        AWAY + r".*\b(?:updated|sorted\s+out|sorted|redid|rewrote|made)\s+my\s+will\b",
+        AWAY + r".*\b(?:sent|gave|given|left)\s+(?:my\s+\w+\s+)?(?:all\s+)?my\s+passwords\b",
+        AWAY + r".*\bwont\s+be\s+needing\s+(?:it|them|you|this|help)\s+(?:anymore|any\s+more)\b",
+        AWAY + r".*\bwont\s+be\s+(?:here|around)\b[^.?!]{0,40}\b(?:doesnt|does\s+not|wont)\s+matter\b",
+        r"\b(?:dont|do\s+not)\s+(?:reckon|think)\s+ill\s+(?:be\s+around|be\s+here|make\s+it)\s+(?:much\s+longer|"
+        r"for\s+much\s+longer|through\s+(?:this\s+one|the\s+night|tonight))\b",
+        r"(?:^|[.!?]\s*|\bi\s+|\bim\s+)(?:wont|will\s+not|not\s+gonna|not\s+going\s+to)\s+be\s+(?:a\s+)?(?:problem|burden|"
+        r"bother|worry)\s+(?:for|to)\s+(?:\w+\s+){0,2}(?:much|for\s+much)\s+longer\b",
+        r"\b(?:letter|note)\s+(?:that\s+)?(?:isnt|is\s+not|wasnt)\s+for\s+work\b",
+        rf"\b(?:wrote|written|writing|write|left)\s+(?:letters?|notes?)\s+(?:to|for)\s+each\s+of\s+my\s+{FAMILY}\b",
     ),
     # Self-harm: hurting, cutting or burning oneself, fear of what one might do to oneself, not feeling safe.
     # "Burning myself out" and "cut myself some slack" are work idioms and do not match.
@@ -145,6 +304,28 @@ GROUPS: dict[str, tuple[str, ...]] = {
         rf"\b(?:unsafe|not\s+safe)\s+(?:with|around|from|by)\s+{MYSELF}",
         rf"\b(?:cant|cannot|can not|dont think i can|not sure i can|unable to)\s+keep\s+{MYSELF}\s+safe\b",
         r"\b(?:arms|legs|wrists|skin)\s+until\s+(?:they|it)\s+bleed",
+        # Hiding or tending one's own injuries, hurting oneself until it bleeds or bruises, on purpose, blades bought.
+        # Not when the text is about someone else ("she keeps hiding bruises").
+        NOT_ABOUT_OTHERS + r".*\b(?:hide|hiding|cover|covering|conceal\w*)\s+(?:the\s+|my\s+)?(?:fresh\s+)?"
+        r"(?:cuts|burns|scars|bruises|marks)\b(?!\s+(?:to|in|from|of)\b)",
+        NOT_ABOUT_OTHERS + r".*\bfresh\s+(?:cuts|burns)\b",
+        r"\b(?:knuckles|arms?|legs?|wrists?|skin|hands?|thighs?|fists?|nails|head)\b[^.?!]{0,40}\b(?:until|till|til)\s+"
+        r"(?:they|it|my\s+\w+)\s+(?:(?:really\s+)?(?:bleed|bled|bleeds|bruised|bruise|hurt|hurts)|(?:was|were)\s+raw)\b",
+        r"\b(?:scratch\w*|claw\w*|scrub\w*)\s+my\s+(?:arms|legs|skin|wrists|thighs)\s+raw\b",
+        r"\b(?:burn\w*|burnt|cut\w*|hit\w*|hurt\w*|scratch\w*|punch\w*)\s+(?:my\s+\w+|myself)\b[^.?!]{0,40}\b(?:on\s+purpose|"
+        r"with\s+a\s+(?:lighter|cigarette|match|razor|blade|knife))\b",
+        r"\b(?:bought|buy|buying|got|picked\s+up|hid|hidden|hiding)\s+(?:some\s+|new\s+|a\s+(?:packet|pack|box)\s+of\s+)?(?:razor\s+)?"
+        r"blades\b",
+        r"\b(?:want|urge)\s+to\s+cut\s+(?:so\s+bad(?:ly)?|again|right\s+now)\b",
+        r"\b(?:until|till|til)\s+my\s+(?:knuckles|arms|legs|wrists|skin|hands|thighs|fingers)\s+(?:bleed|bled|bruise\w*|"
+        r"split)\b",
+        r"(?:^|[.!?]\s*|\bi\s+|\bive\s+)cut\s+again\b",
+        r"\b(?:hitting|hit|punching|punch|punched)\s+my\s+(?:thighs|arms|legs|stomach|face)\b",
+        NOT_ABOUT_OTHERS + r".*\bself\s?-?\s?harmed\b",
+        NOT_ABOUT_OTHERS + r".*\b(?:stop|quit)\s+self\s?-?\s?harming\b",
+        r"\bi\s+deserve\s+the\s+pain\b",
+        r"\b(?:scared|afraid|frightened|terrified)\s+of\s+myself\b",
+        r"\b(?:im|i\s+am)\s+not\s+safe\s*(?:tonight|right\s+now|at\s+the\s+moment|[.!]*$)",
     ),
     # Hopelessness and being a burden: no future, no point, no reason to go on, self-hatred, worthlessness,
     # feeling empty or done with everything. "Hopeless about getting Finance to agree" is a work frustration and
@@ -197,6 +378,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:im|i am)\s+(?:so\s+)?(?:tired|exhausted)\s+(?:of|from)\s+(?:pretending|trying)\b",
         r"\bno\s+point\s+(?:fighting|trying)\s+(?:anymore|any more)\b",
         r"\bnot\s+(?:work|job)\s+cooked\b",
+        r"\btrapped\s+in\s+my\s+(?:own\s+)?life\b",
+        r"^\s*nothing\s+matters\s*(?:[.!,]|$|anymore|any\s+more)",
+        r"\bdark\s+in\s+my\s+head\b",
+        r"\b(?:feel|feeling|felt|im|i\s+am)\s+(?:so\s+|completely\s+)?dead\s+inside\b",
+        r"\bnothing\s+left\s+of\s+me\b",
+        r"\bnever\s+going\s+to\s+get\s+better\s+for\s+me\b",
     ),
     # Not coping, in crisis: cannot cope or go on, falling apart, crying every day, not eating and not sleeping,
     # nobody to tell. "I can't cope with this workload" stays a work situation unless more is said.
@@ -236,6 +423,11 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:drinking|drink)\s+every\s+night\s+(?:just\s+)?to\s+(?:numb|shut|forget|cope|get\s+through)",
         r"\bdrowning\b[^.?!]{0,40}\b(?:not\s+work|my\s+own\s+life|in\s+my\s+life)\b",
         r"\bnot\s+travelling\s+well\b",
+        r"\b(?:im|i\s+am|ive\s+been|been)\s+in\s+a\s+(?:really\s+|very\s+|pretty\s+)?(?:dark|bad)\s+place\s*"
+        r"(?:tonight|right\s+now|mentally|at\s+the\s+moment|lately|[.!,]|$)",
+        r"(?:\b(?:im|i\s+am|ive\s+been|i\s+keep|i\s+started)|(?:^|[.!?]\s*)(?:started|been))\s+drinking\s+(?:a\s+(?:whole\s+)?bottle|at\s+lunch|"
+        r"in\s+the\s+morning|before\s+work|alone|every\s+(?:night|day))",
+        r"^\s*hopeless\s*(?:[.!,]|$)",
         r"\b(?:doing\s+it|doin\s+it)\s+(?:real|really)\s+tough\b",
         r"\bso\s+over\s+everything\b",
         r"\b(?:im|i am)\s+(?:really\s+)?struggling\s+to\s+(?:stay|keep)\s+(?:alive|safe)\b",

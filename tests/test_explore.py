@@ -530,6 +530,22 @@ def marks_the_latest_chat_situation(app, atlas, retriever) -> list:
     return placed.nearest
 
 
+def test_page_map_gives_distress_the_care_reply_instead_of_placing_it(app, fake_atlas, fake_served):
+    """The safety net runs on a situation typed to place on the map, as in the chat: the care reply, no mark."""
+    app.session_state["explore_view"] = "Map"
+    app.run()
+    app.text_area(key="explore_situation_input").input("I keep thinking everyone would be better off without me")
+    next(b for b in app.button if b.label == "Place on the map").click().run()
+    no_exceptions(app)
+    assert any("Lifeline on 13 11 14" in m.value for m in app.markdown)
+    assert not situation_marked(vega_specs(app)[0])
+    assert not any(m.startswith("**Nearest behaviours") for m in markdown_texts(app))
+    app.text_area(key="explore_situation_input").input("Two of my directors are in open conflict over resources")
+    next(b for b in app.button if b.label == "Place on the map").click().run()
+    assert situation_marked(vega_specs(app)[0])
+    assert not any("Lifeline on 13 11 14" in m.value for m in app.markdown)
+
+
 def test_page_map_marks_the_latest_chat_situation(app, fake_atlas, fake_served):
     marks_the_latest_chat_situation(app, fake_atlas, fake_served)
 

@@ -11,7 +11,7 @@ import streamlit as st
 from explore import atlas as atlas_module
 from explore import browse, projection, vectors
 from retrieval.text import InputError
-from ui import state
+from ui import common, state
 
 SELECTED = "explore_selected"
 HIGHLIGHT = "explore_indicator"
@@ -236,7 +236,8 @@ def remove_placed() -> None:
 
 
 def situation_form(retriever, atlas):
-    """The situation shown on the map: the latest one from the chat, or one typed here. Returns it placed."""
+    """The situation shown on the map: the latest one from the chat, or one typed here. Returns it placed; a typed
+    text that reads as distress gets the care reply and is not placed (the safety net runs here as in the chat)."""
     latest = st.session_state.get("last_situation")
     if latest and latest != st.session_state.get(SEEN_CHAT):
         st.session_state[SEEN_CHAT] = latest
@@ -251,6 +252,9 @@ def situation_form(retriever, atlas):
             st.form_submit_button("Remove it from the map", on_click=remove_placed)
     text = st.session_state.get(PLACED) or ""
     if not text.strip():
+        return None
+    if state.guard().check(text).distress:
+        common.care()
         return None
     try:
         return projection.place(text, retriever.encoder, atlas.projection, atlas.neighbours,
