@@ -79,9 +79,8 @@ class Glossary:
         self.exact = frozenset(exact)
         self._folded = {fold(t): e for t, e in self.terms.items() if t not in self.exact}
         patterns = [(re.escape(t), t in self.exact) for t in sorted(self.terms, key=len, reverse=True)]
-        self._pattern = re.compile("|".join(
-            rf"(?<![\w&])({p})(?![\w&])" if exact else rf"(?<![\w&])((?i:{p}))(?![\w&])" for p, exact in patterns
-        )) if patterns else None
+        self._pattern = re.compile(r"(?<![\w&])(?:" + "|".join(
+            p if exact else f"(?i:{p})" for p, exact in patterns) + r")(?![\w&])") if patterns else None
 
     def expand(self, term: str) -> str:
         """The plain words behind a term ('' when it is not one)."""
@@ -93,8 +92,8 @@ class Glossary:
         """(start, end, expansion) for each term in a text, longest terms first, left to right."""
         if self._pattern is None:
             return []
-        return [(m.start(), m.end(), self.expand(m.group())) for m in self._pattern.finditer(text)
-                if self.expand(m.group())]
+        found = ((m.start(), m.end(), self.expand(m.group())) for m in self._pattern.finditer(text))
+        return [span for span in found if span[2]]
 
     def plain(self, text: str, keep: bool = False) -> str:
         """The text with each term replaced by the words it stands for, or with `keep`, followed by them in
