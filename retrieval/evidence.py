@@ -14,8 +14,8 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
