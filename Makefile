@@ -29,7 +29,14 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# The project's own modules, byte-compiled before the index is built (compileall skips those already current), so
+# that a fresh process (a command, each app worker) reads them compiled rather than compiling them at every start,
+# even where PYTHONDONTWRITEBYTECODE keeps Python from saving what it compiles.
+MODULES := app.py cli.py coach.py errors.py settings.py bench coaching conversation corpus explore index retrieval \
+	safety serve ui
+
 index: install
+	$(BIN)/python -m compileall -q $(MODULES)
 	$(BIN)/python -m index build
 
 run: index

@@ -111,6 +111,11 @@ def table(result: dict) -> str:
          f"{_fmt(_get(result, 'latency', 'query_best_of_rounds', 'p50_ms'))} / "
          f"{_fmt(_get(result, 'latency', 'query_best_of_rounds', 'p95_ms'))}"],
         ["encode-only p50 / p95 (ms)", f"{_fmt(result.get('encode_p50_ms'))} / {_fmt(result.get('encode_p95_ms'))}"],
+        ["processor time per query / per encode, p50 / p95 (ms)",
+         f"{_fmt(_get(result, 'latency', 'query_cpu', 'p50_ms'))} / "
+         f"{_fmt(_get(result, 'latency', 'query_cpu', 'p95_ms'))}"
+         f"; {_fmt(_get(result, 'latency', 'encode_cpu', 'p50_ms'))} / "
+         f"{_fmt(_get(result, 'latency', 'encode_cpu', 'p95_ms'))}"],
         ["overhead (query p50 / encode p50)", result.get("overhead_ratio")],
         ["sentence-transformers + semantic_search p50 (ms)", _get(alt, "semantic_search", "p50_ms")],
         ["  query p50 / that", _get(alt, "semantic_search", "query_p50_ratio")],

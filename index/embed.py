@@ -177,9 +177,10 @@ class Encoder:
 
     Queries run on ONNX Runtime (OnnxBackend): the model's ONNX export (index.export, made once and kept beside
     the model) through index.runtime, which gives sentence-transformers' vectors (tests/test_onnx.py compares
-    them) without importing torch, transformers or sentence-transformers. Index builds always run through
-    sentence-transformers itself (LibraryBackend, `library=True`), as does every query with
-    ILS_COACH_ENCODER=torch or for a model that cannot be exported (`notices` then says so).
+    them) without importing torch, transformers or sentence-transformers; index builds use the same encoder
+    (index.ready). sentence-transformers itself (LibraryBackend, `library=True`) tunes and exports the model, and
+    answers queries (and embeds builds) with ILS_COACH_ENCODER=torch or for a model that cannot be exported
+    (`notices` then says so).
 
     Threads (`threads`, ILS_COACH_THREADS, is the number of cores to use). On ONNX Runtime each encode runs on
     one core and up to `threads` encodes run at once, so concurrent sessions use both cores and a large batch is
@@ -264,8 +265,8 @@ def load(model: str, threads: int = 2, library: bool | None = None, exports: str
          log=None) -> Encoder:
     """The encoder for a model setting, loaded once per process and shared.
 
-    `library=True` always uses sentence-transformers (index builds do); None follows ILS_COACH_ENCODER. `exports`
-    is where the export of a model that is not ours goes (default: beside the tuned models, `models_dir()`).
+    `library=True` always uses sentence-transformers (tuning and exporting do); None follows ILS_COACH_ENCODER.
+    `exports` is where the export of a model that is not ours goes (default: beside the tuned models, `models_dir()`).
     """
     if library is None:
         library = backend_setting() == "torch"
@@ -277,5 +278,5 @@ def load(model: str, threads: int = 2, library: bool | None = None, exports: str
 
 
 def builder(model: str, threads: int = 2):
-    """A function that loads the encoder index builds use (sentence-transformers), called only when one is needed."""
+    """A function that loads sentence-transformers for an index build on the torch path, called only when needed."""
     return lambda: load(model, threads=threads, library=True)

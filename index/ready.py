@@ -29,9 +29,12 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
 
     With tuning on (ILS_COACH_TUNE, the default) the query encoder is the model tuned on the exemplars
     (index.tune), trained on first use and kept in the tuned-model cache (ILS_COACH_CACHE_DIR); `force`
-    retrains it too. Queries run on the model's ONNX export (index.export) unless ILS_COACH_ENCODER=torch.
+    retrains it too. Queries run on the model's ONNX export (index.export) unless ILS_COACH_ENCODER=torch, and
+    a rebuild embeds with the same encoder: the export's vectors equal sentence-transformers' (index.export checks
+    them before keeping it), and a build need not import torch. On sentence-transformers (the setting, or a model
+    that cannot be exported) the rebuild runs there too.
     """
-    from index.embed import builder, models_dir
+    from index.embed import OnnxBackend, builder, models_dir
     from index.embed import load as load_encoder
 
     config = config or settings_module.get()
@@ -42,8 +45,9 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     query_model = str(tuned.path) if tuned else model
     encoder = load_encoder(query_model, threads=config.threads, exports=models_dir(config), log=log)
     exported, encoder.notices = encoder.notices, []
+    build_encoder = None if encoder.backend == OnnxBackend.name else builder(query_model, config.threads)
     index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic, force=force,
-                         progress=progress, build_encoder=builder(query_model, config.threads), model=model,
+                         progress=progress, build_encoder=build_encoder, model=model,
                          tuning=tuned.entry if tuned else None, indicators_path=config.indicator_exemplars,
                          distress_path=config.distress)
     index.notices[:0] = (tuned.notices if tuned else []) + exported

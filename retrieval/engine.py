@@ -67,6 +67,7 @@ class Retriever:
                                 for item in index.items])
         state = derived.ready(index, framework, self.method, self._derive)
         self.evidence = evidence.Evidence(framework, index, glossary, lexicon=state.lexicon)
+        self.groups = scoring.Groups(self.owners, len(self.capabilities))
         counted_rows = np.flatnonzero(self.owners >= 0)
         self.kinship = scoring.kinship(index.vectors[counted_rows], self.owners[counted_rows], len(self.capabilities)) \
             if index.vectors.shape[0] == len(index.items) else np.eye(len(self.capabilities))
@@ -119,7 +120,7 @@ class Retriever:
     def _fused(self, texts: list[str], vectors: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """Ranking scores: classifier, BM25 and dense roll-up, each standardised per query, then weighted."""
         method = self.method
-        dense = scoring.rollup(sims, self.owners, len(self.capabilities), k=method.dense_k)
+        dense = self.groups.rollup(sims, k=method.dense_k)
         parts = [(dense, method.dense), (self.lexical.scores_many(texts), method.lexical)]
         if self.classifier is not None:
             parts.append((self.classifier.scores(vectors), method.classifier))
@@ -146,7 +147,7 @@ class Retriever:
 
     def _best(self, sims: np.ndarray) -> np.ndarray:
         """The similarity roll-up (mean of the two best items) of each query's best capability."""
-        return scoring.rollup(sims, self.owners, len(self.capabilities)).max(axis=1)
+        return self.groups.rollup(sims).max(axis=1)
 
     def confidence(self, vectors: np.ndarray, sims: np.ndarray | None = None) -> np.ndarray:
         """How much each text reads like a work situation, on the scale of `calibration.threshold`."""

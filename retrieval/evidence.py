@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -79,9 +80,8 @@ class Glossary:
         self.exact = frozenset(exact)
         self._folded = {fold(t): e for t, e in self.terms.items() if t not in self.exact}
         patterns = [(re.escape(t), t in self.exact) for t in sorted(self.terms, key=len, reverse=True)]
-        self._pattern = re.compile("|".join(
-            rf"(?<![\w&])({p})(?![\w&])" if exact else rf"(?<![\w&])((?i:{p}))(?![\w&])" for p, exact in patterns
-        )) if patterns else None
+        self._pattern = re.compile(r"(?<![\w&])(?:" + "|".join(
+            p if exact else f"(?i:{p})" for p, exact in patterns) + r")(?![\w&])") if patterns else None
 
     def expand(self, term: str) -> str:
         """The plain words behind a term ('' when it is not one)."""
@@ -93,8 +93,8 @@ class Glossary:
         """(start, end, expansion) for each term in a text, longest terms first, left to right."""
         if self._pattern is None:
             return []
-        return [(m.start(), m.end(), self.expand(m.group())) for m in self._pattern.finditer(text)
-                if self.expand(m.group())]
+        found = ((m.start(), m.end(), self.expand(m.group())) for m in self._pattern.finditer(text))
+        return [span for span in found if span[2]]
 
     def plain(self, text: str, keep: bool = False) -> str:
         """The text with each term replaced by the words it stands for, or with `keep`, followed by them in
@@ -211,6 +211,7 @@ class Evidence:
             if item.kind == "indicator-example":
                 examples[item.id.split("#", 1)[0]].append(row)
         self.example_rows = {k: np.array(v, dtype=np.int64) for k, v in examples.items()}
+        self._tables: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def stems(self, text: str) -> set[str]:
         """The stems a text brings to the lexicon: its content words, with APS shorthand read as the words
@@ -229,14 +230,35 @@ class Evidence:
         return dense, examples, math.log1p(self.lexicon.score(indicator_id, stems))
 
     def probabilities(self, indicator_ids: list[str], sims: np.ndarray, stems: set[str]) -> np.ndarray:
-        """P(fit) for the indicators of one capability (in the order given)."""
+        """P(fit) for the indicators of one capability (in the order given): `features` for each, computed for
+        all of them at once."""
         m = self.model
-        feats = np.array([self.features(i, sims, stems) for i in indicator_ids], dtype=np.float64)
-        if feats.size == 0:
+        if not indicator_ids:
             return np.zeros(0)
-        raw = m.dense * feats[:, 0] + m.examples * feats[:, 1] + m.lexical * feats[:, 2]
+        rows, examples, counts = self._columns(tuple(indicator_ids), sims.shape[0])
+        padded = np.append(sims, np.array([-np.inf], dtype=sims.dtype))
+        dense = np.where(rows < sims.shape[0], padded[rows], 0.0).astype(np.float64)
+        best = np.sort(padded[examples], axis=1)[:, -2:]
+        pair = ((best[:, 0] + best[:, 1]) / sims.dtype.type(2)).astype(np.float64)
+        near = np.where(counts >= 2, pair, np.where(counts == 1, best[:, 1].astype(np.float64), dense))
+        lexical = np.array([math.log1p(self.lexicon.score(i, stems)) for i in indicator_ids], dtype=np.float64)
+        raw = m.dense * dense + m.examples * near + m.lexical * lexical
         logit = m.bias + m.scale * raw + m.lead * (raw - raw.max())
         return 1 / (1 + np.exp(-logit))
+
+    def _columns(self, indicator_ids: tuple[str, ...], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For some indicators: each one's item row, its examples' rows (a table padded with `size`, the row past
+        the end) and how many examples it has; kept for each list of indicators asked about."""
+        found = self._tables.get((indicator_ids, size))
+        if found is None:
+            rows = np.array([self.indicator_row.get(i, size) for i in indicator_ids], dtype=np.int64)
+            lists = [self.example_rows.get(i, np.zeros(0, dtype=np.int64)) for i in indicator_ids]
+            counts = np.array([len(rows_of) for rows_of in lists], dtype=np.int64)
+            table = np.full((len(lists), max(2, int(counts.max()))), size, dtype=np.int64)
+            for n, rows_of in enumerate(lists):
+                table[n, : rows_of.size] = rows_of
+            found = self._tables[(indicator_ids, size)] = (rows, table, counts)
+        return found
 
     def fits(self, probability: float) -> bool:
         return probability >= self.model.threshold
@@ -332,6 +354,7 @@ class Evidence:
         return table.get(s, 0.0)
 
 
+@lru_cache(maxsize=65536)
 def _content(word: str) -> bool:
     k = key(word)
     return bool(content_words(word)) and k not in NOT_A_REASON and stem(word) not in _NOT_A_REASON_STEMS

@@ -120,6 +120,7 @@ def sentences(text: str, limit: int = MAX_SENTENCES) -> list[str]:
     return [p for p in parts if len(p.split()) > 1][:limit]
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case, curly apostrophes straightened, American spellings folded to Australian ones."""
     word = unicodedata.normalize("NFKC", word).lower().replace("’", "'")
@@ -128,6 +129,7 @@ def fold(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def key(word: str) -> str:
     """A word as compared with the stop list: folded, without apostrophes."""
     return fold(word).replace("'", "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 def typos(word: str) -> str:
@@ -464,8 +465,6 @@ ABOUT_SELF_HARM = re.compile(
 )
 """Mentions of suicide or self-harm in any person: a work situation that touches them gets support details too."""
 
-COMPILED: dict[str, tuple[re.Pattern, ...]] = {name: tuple(re.compile(p) for p in group) for name, group in
-                                               GROUPS.items()}
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 
 
@@ -486,10 +485,17 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1)
+def compiled() -> dict[str, tuple[re.Pattern, ...]]:
+    """The groups' patterns, compiled on first use rather than at import (a command that never checks a text,
+    such as a search from the command line, does not wait for them)."""
+    return {name: tuple(re.compile(p) for p in group) for name, group in GROUPS.items()}
+
+
 def match(text: str) -> Hit | None:
     """The first distress pattern that matches the text, or None."""
     plain = normalise(text)
-    for group, patterns in COMPILED.items():
+    for group, patterns in compiled().items():
         for pattern in patterns:
             if pattern.search(plain):
                 return Hit(group, pattern.pattern)

@@ -66,6 +66,7 @@ def test_latency_measure_shape(tiny_retriever):
     assert out["overhead_ratio"] == stats.ratio(out["query_p50_ms"], out["encode_p50_ms"])
     assert out["query_best_of_rounds"]["n"] == 3
     assert out["query_best_of_rounds"]["p50_ms"] <= out["query"]["p95_ms"]
+    assert out["query_cpu"]["n"] == out["query"]["n"] and out["encode_cpu"]["n"] == out["encode"]["n"]
 
 
 def test_best_of_rounds_takes_each_situations_fastest_time():

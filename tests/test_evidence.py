@@ -175,3 +175,41 @@ def test_cli_explain_adds_why_in_search_and_batch_mode(retriever, monkeypatch, c
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 3 and "error" in lines[1]
     assert all("why" in i for line in (lines[0], lines[2]) for c in line["capabilities"] for i in c["indicators"])
+
+
+def test_indicator_probabilities_apply_the_model_to_each_indicators_own_features(retriever):
+    """probabilities() computes every indicator of a capability at once; each must equal the model applied to
+    that indicator's features() (similarity, its two closest examples, lexicon), with and without examples."""
+    ev, model = retriever.evidence, retriever.evidence.model
+    ids = [ind.id for cap in retriever.capabilities for ind in cap.indicators] + ["no-such-indicator"]
+    one = next(i for i in ids if i in ev.example_rows)
+    ev.example_rows = {**ev.example_rows, one: ev.example_rows[one][:1]}
+    assert {len(ev.example_rows.get(i, ())) for i in ids} == {0, 1, 2}
+    rng = np.random.default_rng(3)
+    for text in ("her reports are late and the team mood is tense", "finance wants cuts to the MO budget"):
+        sims = rng.uniform(-1, 1, size=len(retriever.index.items)).astype(np.float32)
+        stems = ev.stems(text)
+        for group in (ids, ids[:1], ids[::-1]):
+            feats = np.array([ev.features(i, sims, stems) for i in group])
+            raw = model.dense * feats[:, 0] + model.examples * feats[:, 1] + model.lexical * feats[:, 2]
+            expected = 1 / (1 + np.exp(-(model.bias + model.scale * raw + model.lead * (raw - raw.max()))))
+            np.testing.assert_allclose(ev.probabilities(group, sims, stems), expected, rtol=0, atol=1e-12)
+
+
+def test_shorthand_is_found_as_one_pattern_per_term_would_find_it():
+    """The glossary's single pattern finds what a pattern per term (tried longest first, each a whole word) finds."""
+    import re
+
+    terms = {"MO": "Minister's office", "Sec": "secretary", "dep sec": "Deputy Secretary", "SES": "senior executive",
+             "a&b": "audit and budget", "ABC": "a broadcaster"}
+    exact = frozenset({"MO", "ABC"})
+    glossary = evidence.Glossary(terms, exact)
+    patterns = [(re.escape(t), t in exact) for t in sorted(terms, key=len, reverse=True)]
+    reference = re.compile("|".join(rf"(?<![\w&])({p})(?![\w&])" if case else rf"(?<![\w&])((?i:{p}))(?![\w&])"
+                                    for p, case in patterns))
+    texts = ["The MO rang the Dep Sec, then the sec.", "mo and Mo are not MO; SESsion, SES-level, a&b, xa&b, abc",
+             "DEP SEC and dep  sec; Secs and Sec's", "ABC.ABC,ABC", "R&SES, SES&R, MO&"]
+    for text in texts:
+        expected = [(m.start(), m.end(), glossary.expand(m.group())) for m in reference.finditer(text)]
+        assert glossary.spans(text) == [span for span in expected if span[2]]
+    assert [s[2] for s in glossary.spans("The MO rang the Dep Sec")] == ["Minister's office", "Deputy Secretary"]

@@ -215,6 +215,29 @@ def test_answering_a_query_imports_no_torch(code, real_env, real_retriever):
     assert "imported: []" in out.stderr.splitlines(), out.stderr[-3000:]
 
 
+BUILD = ("import sys; from index.__main__ import main; code = main(['build']); "
+         "print('imported:', sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr); sys.exit(code)")
+
+
+def test_a_build_into_a_new_folder_embeds_on_the_export_with_sentence_transformers_vectors(real_env, real_retriever,
+                                                                                          tmp_path):
+    """With the tuned model and its export in the cache, a build into another index folder embeds on ONNX Runtime
+    without importing torch, and its vectors are sentence-transformers' own (within the export's tolerance)."""
+    from index import store
+
+    out = subprocess.run([sys.executable, "-c", BUILD.format(heavy=HEAVY)], cwd=ROOT, timeout=900,
+                         env={**real_env, "ILS_COACH_INDEX_DIR": str(tmp_path)}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "imported: []" in out.stderr.splitlines() and "rebuilt it" in out.stderr, out.stderr[-3000:]
+    built = store.load(tmp_path / real_retriever.framework.id, {})
+    assert built.manifest["encoder"] == "onnxruntime"
+    rows = list(range(0, len(built.items), 9))
+    expected = library_vectors(real_retriever.encoder.path, [built.items[n].text for n in rows])
+    assert_same(built.vectors[rows], expected)
+    offtopic = json.loads((ROOT / "corpus" / "data" / "offtopic.json").read_text())["examples"]
+    assert_same(built.offtopic, library_vectors(real_retriever.encoder.path, [t for t in offtopic if t.strip()]))
+
+
 def test_onnx_runtime_is_loaded_with_its_usage_reports_off(monkeypatch):
     """ONNX Runtime 1.29 and later report usage to Microsoft from Linux unless told not to before it starts."""
     monkeypatch.setenv("ORT_DISABLE_TELEMETRY", "0")

@@ -16,6 +16,31 @@ def test_rollup_is_mean_of_two_best():
     np.testing.assert_allclose(scores[0], [0.7, 0.2, 0.8, -1.0], atol=1e-6)
 
 
+def _rollup_by_definition(sims: np.ndarray, owners: np.ndarray, n_caps: int, k: int) -> np.ndarray:
+    """Each capability's score straight from the definition: the mean of its k best items (-1 without items)."""
+    out = np.full((sims.shape[0], n_caps), -1.0)
+    for cap in range(n_caps):
+        cols = np.flatnonzero(owners == cap)
+        for q in range(sims.shape[0]):
+            if cols.size:
+                out[q, cap] = np.mean(sorted(sims[q, cols], reverse=True)[:k])
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_rollup_of_many_queries_equals_the_definition_for_every_capability(k):
+    rng = np.random.default_rng(k)
+    owners = np.array([0] * 7 + [1] + [2] * 2 + [-1] * 3 + [4] * 3 + [5] * 12)  # 3 has no item, -1 counts for none
+    rng.shuffle(owners)
+    groups = scoring.Groups(owners, 6)
+    for dtype in (np.float32, np.float64):
+        sims = rng.uniform(-1, 1, size=(9, owners.size)).astype(dtype)
+        got = groups.rollup(sims, k)
+        assert got.shape == (9, 6) and got.dtype == np.float32
+        np.testing.assert_allclose(got, _rollup_by_definition(sims, owners, 6, k), atol=1e-6)
+        np.testing.assert_array_equal(scoring.rollup(sims[0], owners, 6, k), got[:1])
+
+
 def test_calibrate_separates_and_weights_misses():
     real = np.array([0.5, 0.6, 0.7, 0.8])
     off = np.array([0.1, 0.2, 0.3])
@@ -114,8 +139,7 @@ def test_real_index_records_the_model(real_retriever):
     manifest = real_retriever.index.manifest
     assert manifest["model"] == "all-MiniLM-L6-v2"
     assert manifest["dimension"] == 384
-    assert manifest["encoder"] == "sentence-transformers"
-    assert real_retriever.encoder.backend == "onnxruntime"
+    assert manifest["encoder"] == real_retriever.encoder.backend == "onnxruntime"
     assert manifest["items"][0][0] == "inspires-a-sense-of-purpose-and-direction.1"
     assert real_retriever.calibration.real > 0 and real_retriever.calibration.off > 0
 
