@@ -288,6 +288,33 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"bother|worry)\s+(?:for|to)\s+(?:\w+\s+){0,2}(?:much|for\s+much)\s+longer\b",
         r"\b(?:letter|note)\s+(?:that\s+)?(?:isnt|is\s+not|wasnt)\s+for\s+work\b",
         rf"\b(?:wrote|written|writing|write|left)\s+(?:letters?|notes?)\s+(?:to|for)\s+each\s+of\s+my\s+{FAMILY}\b",
+        # Doubt about still being around, here or alive by a time ("not sure I'll still be here by Friday"); not
+        # "I won't be around next week", which states an absence without doubting it.
+        AWAY + r".*\b(?:dont|do\s+not|not\s+sure|unsure|no\s+idea|wonder\w*|doubt)\s+(?:know\s+)?(?:if|whether|that)?"
+        r"\s*(?:ill|i\s+will|id|i\s+would|im\s+going\s+to|i\s+am\s+going\s+to)\s+(?:still\s+be\s+(?:around|here|alive)|"
+        r"be\s+alive|be\s+(?:around|here)\s+(?:by|for|come)\s+(?:then|tomorrow|the\s+weekend|christmas|next\s+\w+))\b",
+        # Arrangements for one's own money, super, will, pets or children "if something happens to me", with a hint
+        # that it is meant ("asking for a reason", "need it sorted this week"); the plain admin question is work.
+        r"^(?!.*\b(?:on|annual|long\s+service|parental|maternity)\s+leave\b)(?=.*\b(?:if|when|in\s+case)\s+(?:something|anything)\s+(?:happens|happened|were\s+to\s+happen|"
+        r"was\s+to\s+happen)\s+to\s+me\b)(?=.*\b(?:asking\s+for\s+a\s+reason|for\s+a\s+reason|dont\s+ask\s+why|"
+        r"not\s+(?:a\s+)?hypothetical\w*|no\s+particular\s+reason|sorted\s+(?:soon|now|quickly|this\s+week|before)|"
+        r"before\s+(?:the\s+weekend|tonight|tomorrow|friday|its\s+too\s+late)|soon\s*[.!?]*$))"
+        r".*\bmy\s+(?:super|superannuation|will|money|savings|estate|insurance|house|pets?|dog|cat|kids|children|"
+        r"things)\b",
+        # Asking someone to come and check on me or find me ("if I'm not in on Monday can someone check on me").
+        r"\b(?:someone|somebody|anyone|anybody|you|please|pls|plz)\b[^.?!]{0,25}?\b(?:(?:come|go|pop|drop)\s+"
+        r"(?:round\s+|over\s+|by\s+|in\s+)?(?:and\s+|to\s+)?)?(?:check\s+(?:in\s+)?on|look\s+in\s+on|find)\s+me\b"
+        r"(?!\s+(?:a|an|the|some|any|that|this|those|these|one|something|someone|somebody|what|how|where)\b)",
+        # Goodbyes said to the people who matter, and goodbyes or thanks "before I go" or "while I still can", when no
+        # ordinary reason to be away is given; not "said goodbye to the old CRM".
+        AWAY + r".*\b(?:say|said|saying)\s+(?:my\s+)?goodbyes?\s+to\s+(?:all\s+)?(?:the\s+)?(?:people|ones|those)\s+"
+        r"(?:who|that|i)\b",
+        AWAY + r"(?=.*\b(?:goodbyes?|thank\w*|sorted|in\s+order|sorry|apologi[sz]e)\b).*\bbefore\s+i\s+(?:go|am\s+gone|"
+        r"im\s+gone)\s*(?:[.!]|$|for\s+good)",
+        AWAY + r".*\b(?:thank|thanks)\b[^.?!]{0,50}\b(?:while\s+i\s+(?:still\s+)?can|before\s+(?:its\s+too\s+late|"
+        r"im\s+gone))\b",
+        AWAY + r".*\bthank\w*\s+(?:you\s+)?(?:all\s+)?for\s+everything\b[^?]{0,40}\b(?:im\s+sorry|goodbye|"
+        r"take\s+care\s+of\s+(?:each\s+other|yourselves|yourself|my))\b",
     ),
     # Self-harm: hurting, cutting or burning oneself, fear of what one might do to oneself, not feeling safe.
     # "Burning myself out" and "cut myself some slack" are work idioms and do not match.
@@ -402,7 +429,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bi\s+just\s+cant\s*$",
         r"\b(?:cant|cannot|can not|couldnt)\s+hold\s+it\s+together\b",
         r"\b(?:im|i am|i feel like im|feel like im)\s+(?:completely\s+|totally\s+|just\s+)?"
-        r"(?:falling\s+apart|breaking\s+(?:down|apart|into\s+pieces)|losing\s+my\s+mind|at\s+breaking\s+point)\b",
+        r"(?:falling\s+apart|breaking\s+(?:down|apart|into\s+pieces)|losing\s+my\s+mind|at\s+breaking\s+point\b(?!\s+(?:with|over|about)\s+(?!(?:everything|life|it\s+all|"
+        r"myself|my\s+life|all\s+of\s+it|everyone)\b)))\b",
         r"\b(?:cry|crying|cried|sob|sobbing|sobbed)\b[^.?!]{0,30}\b(?:every\s+(?:single\s+)?(?:day|night|morning)|"
         r"all\s+(?:day|night)|for\s+(?:days|weeks|months)|at\s+(?:my|the)\s+desk|in\s+the\s+(?:work\s+)?(?:toilets?|"
         r"bathroom|car|loos?)|three\s+times)",
@@ -456,7 +484,12 @@ IDIOMS = re.compile(
     r"killer|dead\s+(?:in\s+the\s+water|on\s+arrival|on\s+my\s+feet|horse|end)|last\s+legs|life\s+support|"
     r"bloodbath|slaughtered|train\s*wreck|flatlin\w*|bleeding\s+(?:money|time|goodwill|staff)|haemorrhag\w*|"
     r"murder\s+a|crime\s+scene|died\s+of\s+embarrassment|rather\s+die\s+than|at\s+each\s+others?\s+throats|"
-    r"(?:cooked|wrecked|fried|smashed|stuffed|knackered|beat)\s+after|burnt?\s+out\s+(?:on|from|by))"
+    r"(?:cooked|wrecked|fried|smashed|stuffed|knackered|beat)\s+after|burnt?\s+out\s+(?:on|from|by)|"
+    r"at\s+breaking\s+point\s+(?:with|over|about)\s+(?:the|our|this|that|their|them|him|her|my\s+(?:team|director|"
+    r"manager|boss|branch|eas?|el[12]s?|aps\d?s?))|torn\s+(?:to\s+)?(?:shreds|pieces|apart)|ripped\s+(?:to\s+shreds|apart)|"
+    r"(?:terrified|scared|dreading|petrified|afraid|nervous|anxious)\b[^.?!]{0,60}\b(?:estimates|senate|committee|"
+    r"hearing|inquiry|question\s+time)\b|\b(?:estimates|senate|committee\s+hearing|inquiry)\b[^.?!]{0,60}\b"
+    r"(?:terrified|scared|dreading|petrified|afraid|grilled|savaged|crucified))"
 )
 
 ABOUT_SELF_HARM = re.compile(
