@@ -47,20 +47,25 @@ axe:
 		npm install --prefix build/axe --no-audit --no-fund --no-package-lock --no-save --silent axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser tests skip their accessibility scan (apt-get install npm)"; fi
 
+# Each tier runs in TEST_WORKERS pytest-xdist processes (0: in this process), a whole test file to a worker, so a
+# file's module fixtures are set up once; the real index is built once per run and shared by the workers.
+TEST_WORKERS ?= 2
 # One tier of the tests: $(1) is the marker expression, $(2) more pytest options. Exit code 5 (no test collected,
 # as when TESTS names files with nothing in that tier) is not a failure.
 define tier
-	$(BIN)/python -m pytest -m "$(1)" $(2) $(TESTS); status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+	$(BIN)/python -m pytest -m "$(1)" -n $(TEST_WORKERS) --dist loadfile $(2) $(TESTS); status=$$?; \
+	[ $$status -eq 0 ] || [ $$status -eq 5 ]
 endef
 
 # The fast tier: logic with fakes, the tiny framework and a tiny BERT; never the real model.
 test-fast: install-dev
 	$(call tier,not slow,)
 
-# The fast tier first, stopping at its first failure, then the real-model tier (the real model, index, server
-# and browser), which tunes the model only when the tuned-model cache (ILS_COACH_CACHE_DIR) lacks it.
+# The fast tier first, stopping at its first failure (--maxfail=1, which stops every worker), then the real-model
+# tier (the real model, index, server and browser), which tunes the model only when the tuned-model cache
+# (ILS_COACH_CACHE_DIR) lacks it.
 test: install-dev axe
-	$(call tier,not slow,-x)
+	$(call tier,not slow,--maxfail=1)
 	$(call tier,slow,)
 
 lint: install-dev
