@@ -54,21 +54,29 @@ axe:
 		npm install --prefix build/axe --no-audit --no-fund --no-package-lock --no-save --silent axe-core@$(AXE_VERSION); \
 	else echo "npm not found: the browser tests skip their accessibility scan (apt-get install npm)"; fi
 
-# One tier of the tests: $(1) is the marker expression, $(2) more pytest options. Exit code 5 (no test collected,
-# as when TESTS names files with nothing in that tier) is not a failure.
+# pytest-xdist processes per tier (0: in the pytest process itself), a whole test file to a worker so that a file's
+# module fixtures are set up once. The real tier's workers share one real index (built once per run) and spend
+# much of their time waiting on servers, browsers and subprocesses, so two finish sooner; a second fast-tier worker
+# repeats the imports and session fixtures, which on a busy shared machine cost more than it saves (README, Tests).
+TEST_WORKERS ?= 2
+FAST_WORKERS ?= 0
+# One tier of the tests: $(1) is the marker expression, $(2) the number of workers, $(3) more pytest options. Exit
+# code 5 (no test collected, as when TESTS names files with nothing in that tier) is not a failure.
 define tier
-	$(BIN)/python -m pytest -m "$(1)" $(2) $(TESTS); status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+	$(BIN)/python -m pytest -m "$(1)" -n $(2) --dist loadfile $(3) $(TESTS); status=$$?; \
+	[ $$status -eq 0 ] || [ $$status -eq 5 ]
 endef
 
 # The fast tier: logic with fakes, the tiny framework and a tiny BERT; never the real model.
 test-fast: install-dev
-	$(call tier,not slow,)
+	$(call tier,not slow,$(FAST_WORKERS),)
 
-# The fast tier first, stopping at its first failure, then the real-model tier (the real model, index, server
-# and browser), which tunes the model only when the tuned-model cache (ILS_COACH_CACHE_DIR) lacks it.
+# The fast tier first, stopping at its first failure (--maxfail=1, which stops every worker), then the real-model
+# tier (the real model, index, server and browser), which tunes the model only when the tuned-model cache
+# (ILS_COACH_CACHE_DIR) lacks it.
 test: install-dev axe
-	$(call tier,not slow,-x)
-	$(call tier,slow,)
+	$(call tier,not slow,$(FAST_WORKERS),--maxfail=1)
+	$(call tier,slow,$(TEST_WORKERS),)
 
 lint: install-dev
 	$(BIN)/python -m ruff check .

@@ -323,18 +323,35 @@ def tiny_model(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_settings(tmp_path_factory) -> settings.Settings:
-    """The default settings with the index in a temporary folder, built once per test session. The tuned model
-    comes from the shared cache (ILS_COACH_CACHE_DIR), so a warm cache means no tuning in the whole run."""
-    return dataclasses.replace(settings.get(), index_dir=tmp_path_factory.mktemp("index"))
+def _real_build(tmp_path_factory) -> tuple[settings.Settings, object]:
+    """The default settings with the index in a temporary folder, and the real retriever over it: the index is
+    built once per test run. Under pytest-xdist the workers share one folder (their base folders' parent): the first
+    to take the lock builds it, the others wait and then load it. The tuned model comes from the shared cache
+    (ILS_COACH_CACHE_DIR), so a warm cache means no tuning in the whole run, and a cold one one tune."""
+    import fcntl
+
+    from retrieval.engine import Retriever
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    config = dataclasses.replace(settings.get(), index_dir=base / "real-index")
+    with open(base / "real-index.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        retriever = Retriever.from_settings(config)
+    return config, retriever
 
 
 @pytest.fixture(scope="session")
-def real_retriever(real_settings):
-    """The real model, the real corpus and a real FAISS index (built once per session)."""
-    from retrieval.engine import Retriever
+def real_settings(_real_build) -> settings.Settings:
+    """The settings of the session's real index (built before any test or process uses it)."""
+    return _real_build[0]
 
-    return Retriever.from_settings(real_settings)
+
+@pytest.fixture(scope="session")
+def real_retriever(_real_build):
+    """The real model, the real corpus and a real FAISS index (built once per run)."""
+    return _real_build[1]
 
 
 @pytest.fixture(scope="session")

@@ -348,24 +348,6 @@ def test_a_broken_framework_gives_a_friendly_error(tmp_path, monkeypatch):
         st.cache_resource.clear()
 
 
-@pytest.mark.slow
-def test_an_unwritable_index_folder_still_answers_and_says_so(tmp_path, monkeypatch):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the index folder should be", encoding="utf-8")
-    monkeypatch.setenv("ILS_COACH_INDEX_DIR", str(blocker))
-    st.cache_resource.clear()
-    try:
-        # Tunes the model from scratch (a temporary folder), then builds the index: minutes on two busy cores.
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
-        assert not at.exception
-        warnings = [w.value for w in at.sidebar.warning]
-        assert any("in memory" in w and "ILS_COACH_INDEX_DIR" in w for w in warnings), warnings
-        say(at, NEGOTIATION)
-        assert card_titles(at)[0] == "Negotiates persuasively"
-    finally:
-        st.cache_resource.clear()
-
-
 def test_edges_thin_input_requests_and_how_do_i_on_the_real_model(app):
     say(app, "things are bad at work")
     assert last_answer(app).kind == "clarify" and card_titles(app) == []

@@ -370,14 +370,19 @@ def test_app_says_what_is_wrong(monkeypatch, clean_cache, tmp_path, tiny_doc, se
 
 @pytest.mark.slow
 def test_app_answers_when_the_index_cannot_be_written(monkeypatch, clean_cache, tmp_path, real_retriever):
+    """The page builds the real index in memory, says so in the sidebar naming the setting, and answers as the
+    saved index does."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     at = run_app(monkeypatch, ILS_COACH_INDEX_DIR=str(blocker / "index"))
     assert not at.exception and not at.error
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("in memory" in w and "ILS_COACH_INDEX_DIR" in w for w in warnings), warnings
     at.chat_input[0].set_value(SITUATION).run()
     assert not at.exception, at.exception
     answer = at.session_state["messages"][-1]["answer"]
     assert answer.result.capabilities[0].id == real_retriever.search(SITUATION).top.id
+    assert answer.result.capabilities[0].name == "Negotiates persuasively"
     assert not blocker.with_name("index").exists()
 
 

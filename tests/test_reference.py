@@ -1,12 +1,11 @@
 """What the project computes by hand (to keep start-up fast) against scikit-learn and numpy: the off-topic
-logistic regression, the exemplar ridge classifier and the map's principal component analysis."""
+logistic regression, the exemplar ridge classifier and the map's principal component analysis. scikit-learn is
+imported inside each test, so collecting the suite (in every pytest-xdist worker) does not load it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 
 from explore import projection
 from explore.vectors import Behaviour, Table
@@ -31,6 +30,8 @@ def clusters() -> tuple[np.ndarray, np.ndarray]:
 def test_logistic_regression_matches_scikit_learn(clusters, c):
     """topic.train minimises c * sum(w_i * log-loss_i) + |w|^2 / 2 with the bias free and both classes weighted
     to count equally: scikit-learn's LogisticRegression with C=c and class_weight='balanced'."""
+    from sklearn.linear_model import LogisticRegression
+
     vectors, labels = clusters
     positives, negatives = vectors[labels != 1], vectors[labels == 1]
     weights, bias = topic.train(positives, negatives, c=c, steps=100)
@@ -45,6 +46,8 @@ def test_logistic_regression_matches_scikit_learn(clusters, c):
 
 
 def test_the_detector_ranks_as_scikit_learns_does(clusters):
+    from sklearn.linear_model import LogisticRegression
+
     vectors, labels = clusters
     positives, negatives = vectors[labels != 1], vectors[labels == 1]
     detector = topic.fit(positives, negatives)
@@ -58,6 +61,8 @@ def test_the_detector_ranks_as_scikit_learns_does(clusters):
 def test_ridge_classifier_matches_scikit_learn(clusters, ridge):
     """classifier.train is one-vs-rest least squares with targets +1 and -1, the bias free: scikit-learn's
     RidgeClassifier with alpha=ridge, which fits the same targets."""
+    from sklearn.linear_model import RidgeClassifier
+
     vectors, labels = clusters
     ours = classifier.train(vectors, labels, 5, ridge=ridge)
     reference = RidgeClassifier(alpha=ridge, solver="cholesky").fit(vectors.astype(np.float64), labels)
@@ -70,6 +75,8 @@ def test_ridge_classifier_matches_scikit_learn(clusters, ridge):
 def test_a_class_without_examples_is_still_solved_as_ridge_regression(clusters):
     """With six classes and no example of the last one, the covered classes are still scikit-learn's Ridge on
     the same +1/-1 targets (RidgeClassifier only knows the classes it sees)."""
+    from sklearn.linear_model import Ridge
+
     vectors, labels = clusters
     ours = classifier.train(vectors, labels, 6)
     targets = -np.ones((len(labels), 6))
@@ -89,6 +96,8 @@ def table_of(vectors: np.ndarray) -> Table:
 def test_the_map_is_scikit_learns_pca():
     """The map's two axes, their shares of the variance and every point agree with scikit-learn's PCA (and with
     numpy's SVD of the centred vectors), up to each axis's sign, which the map fixes on purpose."""
+    from sklearn.decomposition import PCA
+
     rng = np.random.default_rng(3)
     stretch = np.diag(np.r_[4.0, 2.5, np.ones(30) * 0.5])
     vectors = unit_rows(rng.normal(size=(102, 32)) @ stretch + rng.normal(size=32))
