@@ -647,3 +647,123 @@ def test_a_stage_label_typed_before_the_answer_is_not_kept():
     assert dg.tidy(f"Goal: {wanted}") == wanted
     assert dg.tidy("Obstacle - I get defensive") == "I get defensive"
     assert dg.tidy("Plan:") == "Plan:", "a label alone is left as typed"
+
+
+# The remaining findings of the second blind review (issue 17), each from the reviewer's own reply.
+MIXED = ("2 I suppose, though that's more a description than an option. Other ways I can think of: 1) the formal "
+         "route, HR present, referencing Tom's complaint; 2) informal one-on-one in a neutral place, coffee, lead with "
+         "questions; 3) get her to do a 360 first so the feedback isn't just from me. I think I'll go with 2.")
+
+
+def test_mixed_reply_gives_clean_options_and_the_choice_by_number_in_its_own_list(material):
+    d, reply = run(material, replies=("I want her to own her deadlines", "She missed three deadlines", "any ideas?"))
+    idea = reply.items[1]
+    d, reply = dg.respond(d, MIXED, material)
+    assert d.options == (idea, "The formal route, HR present, referencing Tom's complaint.",
+                         "Informal one-on-one in a neutral place, coffee, lead with questions.",
+                         "Get her to do a 360 first so the feedback isn't just from me.")
+    assert d.current == "choice" and d.pending == "confirm"
+    assert "Informal one-on-one in a neutral place" in reply.question
+    d, reply = dg.respond(d, "yes", material)
+    assert dg.summary(d).chosen == "Informal one-on-one in a neutral place, coffee, lead with questions."
+    assert d.current == "first_step"
+
+
+def test_choice_named_in_an_options_list_is_not_an_option(material):
+    d, _ = run(material, replies=("I want her to own her deadlines", "She missed three deadlines"))
+    d, reply = dg.respond(d, "Options: (1) refer straight to the integrity unit and say nothing to him; (2) informal "
+                             "chat with him first to hear his side; (3) ask the director to quietly check the Sydney "
+                             "meeting attendance first. Going with 1 - I'll email the integrity unit tomorrow morning, "
+                             "that's my first step.", material)
+    assert d.options == ("Refer straight to the integrity unit and say nothing to him.",
+                         "Informal chat with him first to hear his side.",
+                         "Ask the director to quietly check the Sydney meeting attendance first.")
+    assert d.early["choice"] == d.options[0]
+    assert "tomorrow" in d.early["first_step"]
+    d, _ = dg.respond(d, "1", material)
+    assert dg.summary(d).chosen == d.options[0] and d.current == "first_step"
+
+
+@pytest.mark.parametrize("said, expected", [("I'll go with 2", 2), ("the second one", 2), ("option 1", 1),
+                                             ("Going with 3 - it's the least risky", 3), ("the last one", 3)])
+def test_choice_by_number_or_ordinal_picks_that_option(material, said, expected):
+    d, _ = run(material, replies=FULL[:5])
+    d, _ = dg.respond(d, said, material)
+    assert dg.summary(d).chosen == d.options[expected - 1]
+
+
+def test_a_number_leading_a_comment_takes_that_idea(material):
+    d, reply = run(material, replies=("I want her to own her deadlines", "She missed three deadlines", "any ideas?"))
+    shown = reply.items
+    d, _ = dg.respond(d, "2 and 3 are ok. 2 for the Dep Sec and Minister's office before Estimates. 3 I could turn "
+                         "into the all-staff - what's in our control.", material)
+    assert d.options[:2] == (shown[1], shown[2])
+    assert not any(o.startswith(("2 ", "3 ")) for o in d.options)
+
+
+def test_first_step_of_only_a_date_asks_for_the_action(material):
+    d, _ = run(material, replies=FULL[:6])
+    d, reply = dg.respond(d, "Thursday. She's got the estimates brief due Wednesday so not before then.", material)
+    assert d.current == "first_step" and "Thursday" in reply.question and d.when == "Thursday"
+    d, _ = dg.respond(d, "Invite her for a coffee away from the office", material)
+    s = dg.summary(d)
+    assert d.current == "obstacle"
+    assert s.first_step.startswith("Invite her for a coffee away from the office (by Thursday).")
+    assert "estimates brief" in s.first_step
+    assert dg.Summary.parts(s)[[label for label, _ in s.parts()].index("First step")][1].count("Thursday") == 1
+
+
+def test_first_step_date_then_not_sure_takes_the_chosen_option(material):
+    d, _ = run(material, replies=(*FULL[:6], "tomorrow"))
+    d, _ = dg.respond(d, "not sure", material)
+    assert dg.summary(d).first_step == "Talk to her one on one (tomorrow)"
+
+
+def test_first_step_with_an_action_and_a_date_is_kept_as_typed(material):
+    d, _ = run(material, replies=(*FULL[:6], "coffee w adviser, this week"))
+    assert d.current == "obstacle" and dg.summary(d).first_step == "coffee w adviser, this week"
+
+
+@pytest.mark.parametrize("said, stored", [
+    ("I said that already - getting defensive about the policy-doesn't-get-delivery line",
+     "Getting defensive about the policy-doesn't-get-delivery line"),
+    ("The Dep Sec ringing me every second day, and me getting snappy. Like I said at the start.",
+     "The Dep Sec ringing me every second day, and me getting snappy."),
+    ("I've already said it - I go quiet when he raises his voice", "I go quiet when he raises his voice"),
+])
+def test_filler_lead_ins_and_back_references_are_not_stored(material, said, stored):
+    d, _ = run(material, replies=FULL[:7])
+    d, _ = dg.respond(d, said, material)
+    assert d.answers["obstacle"] == stored
+
+
+def test_goal_label_after_a_no_is_not_kept(material):
+    d, _ = run(material, replies=("No. Goal: that I handle this by the book - HR advised first",))
+    assert d.answers["goal"] == "I handle this by the book - HR advised first"
+    assert "Goal:" not in dg.summary(d).text.split("\n")[0][len("Goal:"):]
+
+
+def test_bare_back_reference_takes_the_earlier_answer_or_asks_again(material):
+    d, _ = run(material, replies=("I want her to own her deadlines. I tend to go soft when she gets upset.",
+                                  "She missed three deadlines", "Talk to her", "Pair her up", "Weekly check-ins", "1",
+                                  "Book a meeting by Friday", "no"))
+    d, reply = dg.respond(d, "Like I said at the start.", material)
+    assert d.answers["obstacle"] == "I tend to go soft when she gets upset." and d.current == "if_then"
+    d, _ = run(material, replies=FULL[:2])
+    d, reply = dg.respond(d, "Like I said.", material)
+    assert d.current == "options" and "options" not in d.answers and reply.question
+    d, _ = run(material, replies=FULL[:1])
+    d, reply = dg.respond(d, "As I said before.", material)
+    assert d.current == "reality" and "reality" not in d.answers and reply.question
+
+
+@pytest.mark.parametrize("step", range(len(dg.STEPS)))
+def test_a_request_for_help_is_never_stored_at_any_step(material, step):
+    d, _ = run(material, replies=FULL[:[0, 1, 2, 5, 6, 7, 8][step]])
+    assert d.current == dg.STEPS[step]
+    d, reply = dg.respond(d, "not sure how to finish that one, what would you suggest?", material)
+    if dg.STEPS[step] == "options":
+        assert reply.items  # ideas, as asked
+    else:
+        assert dg.STEPS[step] not in d.answers and d.current == dg.STEPS[step]
+        assert "what would you suggest" not in dg.summary(d).text
