@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coaching import situation as situation_text
+from coaching.ideas import as_option
 from coaching.inert import inert
 from coaching.voice import CLIENT, YOU
 from coaching.words import brief
@@ -191,6 +192,7 @@ class Reflection:
     indicator_id: str
     text: str
     capability: str
+    words: tuple[str, ...] = ()
 
 
 Reflect = Callable[[str], "Reflection | None"]
@@ -762,8 +764,9 @@ def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: 
 
 
 def _unoffered(d: Dialogue) -> tuple[str, ...]:
-    shown = [b.text for b in d.context.indicators if b.id not in d.reflected]
-    pool = _unique([*_interleave(d.context.actions, shown)])
+    shown = [as_option(b.text, d.voice, statement=True) for b in d.context.indicators if b.id not in d.reflected]
+    actions = [as_option(a, d.voice, statement=False) for a in d.context.actions]
+    pool = _unique([*_interleave(actions, shown)])
     return tuple(i for i in pool if i not in d.offered and i not in d.options)
 
 
@@ -1143,10 +1146,18 @@ def context_from_plan(framework, capability_ids: Iterable[str], indicator_ids: I
     return Context(situation, focus, behaviours, tuple(actions))
 
 
+def carries(words: Iterable[str]) -> bool:
+    """Whether the phrases of a reply that carry its link to an indicator (retriever.evidence.why) are enough to
+    reflect it: two or more, or one of two content words or more; a single word ("acknowledge" for "Celebrates
+    success; acknowledges and rewards achievements") is not, nor nothing."""
+    words = [w for w in words if content_words(w)]
+    return len(words) >= 2 or (len(words) == 1 and len(content_words(words[0])) >= 2)
+
+
 def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
     """A reflect function over the chat's retriever: the best-scoring indicator that fits (retriever.evidence.fits)
-    for the reply, among the given capabilities (the conversation's own; all when None), or None (off-topic, or
-    nothing fits)."""
+    for the reply and whose link some phrases of the reply carry (`carries`), among the given capabilities (the
+    conversation's own; all when None), or None (off-topic, nothing fits, or only a word in common)."""
     allowed = list(capabilities) if capabilities is not None else None
 
     def reflect(text: str) -> Reflection | None:
@@ -1158,7 +1169,12 @@ def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
                    if retriever.evidence.fits(ind.score)]
         if not fitting:
             return None
-        _, ind, cap = max(fitting, key=lambda row: row[0])
-        return Reflection(ind.id, ind.text, cap.name)
+        fitting.sort(key=lambda row: -row[0])
+        why = retriever.evidence.why(retriever.encoder, (text,), [ind.id for _, ind, _ in fitting])
+        for _, ind, cap in fitting:
+            words = tuple(why.get(ind.id, ()))
+            if carries(words):
+                return Reflection(ind.id, ind.text, cap.name, words)
+        return None
 
     return reflect

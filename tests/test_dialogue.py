@@ -254,14 +254,41 @@ def test_a_promise_without_a_date_is_not_taken_for_the_first_step(material):
 def test_options_offer_ideas_when_asked_as_options_to_consider(material):
     d, reply = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
     assert "as options to consider rather than instructions" in reply.lines[-1]
-    assert reply.items == ("Ask one of your staff what support would help them most, and act on it.",
-                           FEEDBACK.indicators[0].text, "Keep a short note of what drains and restores your energy "
-                           "for two weeks.")
+    assert reply.items == ("You could ask one of your staff what support would help them most, and act on it.",
+                           "You could provide clear, constructive and timely feedback (both positive and negative) in "
+                           "a manner that encourages learning and achieves any required resolution.",
+                           "You could keep a short note of what drains and restores your energy for two weeks.")
     d, reply = dg.respond(d, "1 and 3", material)
     assert d.options == (reply.lines and d.offered[0], d.offered[2])
     assert reply.lines[0] == "Added to your options." and d.current == "options"
     d, reply = dg.respond(d, "not sure", material)
-    assert reply.items == (FEEDBACK.indicators[1].text,), "the next ideas, none offered twice"
+    assert reply.items == ("You could set performance standards and conduct regular reviews; identify and "
+                           "constructively address under-performance.",), "the next ideas, none offered twice"
+
+
+def test_ideas_in_the_client_voice_are_worded_for_the_client(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "any ideas?"), voice=dg.CLIENT)
+    assert reply.items == ("Your client could ask one of their staff what support would help them most, and act on "
+                           "it.",
+                           "Your client could provide clear, constructive and timely feedback (both positive and "
+                           "negative) in a manner that encourages learning and achieves any required resolution.",
+                           "Your client could keep a short note of what drains and restores their energy for two "
+                           "weeks.")
+
+
+@pytest.mark.parametrize("statement, worded", [
+    ("Celebrates success; acknowledges and rewards achievements.",
+     "You could celebrate success; acknowledge and reward achievements."),
+    ("Identifies key stakeholders and seeks their support early in the negotiation.",
+     "You could identify key stakeholders and seek their support early in the negotiation."),
+    ("Initiates urgent action and is responsive when there are significant issues to address.",
+     "You could initiate urgent action and be responsive when there are significant issues to address."),
+    ("Regularly reflects on the impact of own behaviour on others.",
+     "You could regularly reflect on the impact of your own behaviour on others."),
+])
+def test_a_framework_statement_becomes_an_option_in_the_persons_voice(statement, worded):
+    from coaching.ideas import as_option
+    assert as_option(statement, dg.YOU, statement=True) == worded
 
 
 def test_fewer_than_three_options_bring_ideas(material):
@@ -767,3 +794,44 @@ def test_a_request_for_help_is_never_stored_at_any_step(material, step):
     else:
         assert dg.STEPS[step] not in d.answers and d.current == dg.STEPS[step]
         assert "what would you suggest" not in dg.summary(d).text
+
+
+@pytest.mark.parametrize("words, enough", [((), False), (("acknowledge",), False), (("the",), False),
+                                           (("clear feedback",), True), (("stakeholders", "early support"), True),
+                                           (("negotiation", "support"), True)])
+def test_a_reflection_needs_more_than_one_word_in_common(words, enough):
+    assert dg.carries(words) is enough
+
+
+class StubRetriever:
+    """A search result with two fitting indicators, and the phrases of the reply that carry each."""
+
+    class Evidence:
+        def __init__(self, why):
+            self.why_table = why
+
+        def fits(self, score):
+            return score >= 0.5
+
+        def why(self, encoder, texts, ids):
+            return {i: self.why_table.get(i, ()) for i in ids}
+
+    def __init__(self, why):
+        from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
+        self.encoder = None
+        self.evidence = self.Evidence(why)
+        inds = (IndicatorMatch("g.1", "Celebrates success; acknowledges and rewards achievements.", 0.9),
+                IndicatorMatch("g.7", "Provides clear, constructive and timely feedback.", 0.7),
+                IndicatorMatch("g.9", "Sets performance standards.", 0.2))
+        self.result = SearchResult("", False, (CapabilityMatch("g", "Guides", "c", "C", "", 0.9, inds),))
+
+    def search(self, text, **kwargs):
+        return self.result
+
+
+def test_reflector_skips_an_indicator_carried_by_one_word_only():
+    said = "If she pulls the experience card then I'll acknowledge it and come back to the specific example"
+    found = dg.reflector(StubRetriever({"g.1": ("acknowledge",), "g.7": ("specific example", "come back")}))(said)
+    assert found is not None and found.indicator_id == "g.7" and found.words == ("specific example", "come back")
+    assert dg.reflector(StubRetriever({"g.1": ("acknowledge",), "g.9": ("example", "card")}))(said) is None, \
+        "an indicator under the fit threshold is never reflected"
