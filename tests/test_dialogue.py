@@ -835,3 +835,9 @@ def test_reflector_skips_an_indicator_carried_by_one_word_only():
     assert found is not None and found.indicator_id == "g.7" and found.words == ("specific example", "come back")
     assert dg.reflector(StubRetriever({"g.1": ("acknowledge",), "g.9": ("example", "card")}))(said) is None, \
         "an indicator under the fit threshold is never reflected"
+
+
+def test_the_summary_markdown_names_the_client_label(material):
+    d, reply = run(material, replies=FULL, voice=dg.CLIENT)
+    assert reply.summary.markdown("JB").splitlines()[0] == "# Coaching conversation summary (for a client): JB"
+    assert reply.summary.markdown().splitlines()[0] == "# Coaching conversation summary (for a client)"
