@@ -256,7 +256,8 @@ def test_the_downloadable_summary_names_the_client(fake_app, monkeypatch):
     at.session_state["plans"] = plans.label(plans.active_id, "JB")
     made = []
     original = dialogue.Summary.markdown
-    monkeypatch.setattr(dialogue.Summary, "markdown", lambda self, label="": made.append(label) or original(self, label))
+    monkeypatch.setattr(dialogue.Summary, "markdown",
+                        lambda self, label="": made.append(label) or original(self, label))
     say(at, "stop")
     assert last_coach(at).summary is not None
     assert made and made[-1] == "JB", "the download is made with the plan's client label"

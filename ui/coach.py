@@ -167,7 +167,8 @@ def summary(message: dict, found: coach.Summary) -> None:
         label = state.active().label
         st.download_button("Download this summary (Markdown)", found.markdown(label),
                            key=f"coach-download-{message['id']}",
-                           file_name=export.filename("conversation", date.today(), "md", label), mime="text/markdown", icon=":material/download:",
+                           file_name=export.filename("conversation", date.today(), "md", label), mime="text/markdown",
+                           icon=":material/download:",
                            on_click="ignore")
 
 
