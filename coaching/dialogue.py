@@ -118,6 +118,13 @@ _EARLY = {step: re.compile(pattern.replace("'", "['’]"), re.IGNORECASE) for st
 _DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had| did|'ve| plan to| want to| need to| "
                   r"am going to|'m going to)\b|\b(?:i|we) [a-z]+ed\b")
 _OPTION_SPLIT = re.compile(r";\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+")
+# Verbs that open an option ("get the team to co-design …"): after ", and" they start a second option when the
+# first is a noun phrase ("A 1:1 with the EL2 this week, and get the team to co-design the response").
+_DOING = (r"(?:get|ask|hold|set up|book|call|ring|meet|talk|send|write|bring|put|run|give|make|take|email|raise|"
+          r"offer|propose|push|escalate|invite|agree|share|brief|tell|check|review|schedule|organise|arrange|draft|"
+          r"prepare|pair|assign|refer|go)")
+_AND_DOING = re.compile(r",\s+and\s+(?=" + _DOING + r"\b)", re.IGNORECASE)
+_OPENS_DOING = re.compile(r"^(?:(?:i|we)\s+(?:could|might|would|will|can)\s+)?" + _DOING + r"\b", re.IGNORECASE)
 # An enumerated list inside a reply: "(a) … (b) …", "a) … b) …", "1. … 2. …", "1) … 2) …".
 _LIST_MARK = re.compile(r"(?:(?<=\s)|^)(?:\(([a-h]|\d{1,2})\)|([a-h]|\d{1,2})\)|(\d{1,2})\.(?=\s))\s*")
 _MARK_START = re.compile(r"^\s*(?:[-*•]|\(?(?:[a-h]|\d{1,2})\)|\d{1,2}\.(?=\s))\s*")
@@ -829,7 +836,11 @@ def _pieces(text: str) -> list[str]:
         for item in items[1:]:
             item = re.sub(r"[\s,;]+(?:or|and)?[\s,;]*$", "", item)
             raw += re.split(r"(?<=[.!?])\s+", item)
-    return [piece for piece in (_clean(p) for p in raw) if piece]
+    pieces = []
+    for piece in (_clean(p) for p in raw):
+        parts = _AND_DOING.split(piece) if not _OPENS_DOING.match(piece) else [piece]
+        pieces += [p for p in (part.strip(" ,.;") for part in parts) if p]
+    return pieces
 
 
 def _enumerated(line: str) -> list[str] | None:

@@ -841,3 +841,14 @@ def test_the_summary_markdown_names_the_client_label(material):
     d, reply = run(material, replies=FULL, voice=dg.CLIENT)
     assert reply.summary.markdown("JB").splitlines()[0] == "# Coaching conversation summary (for a client): JB"
     assert reply.summary.markdown().splitlines()[0] == "# Coaching conversation summary (for a client)"
+
+
+def test_a_noun_phrase_and_an_action_joined_by_and_are_two_options(material):
+    d, _ = run(material, replies=FULL[:2])
+    d, _ = dg.respond(d, "Also: a 1:1 with the EL2 who's thinking of leaving this week, and get the team to co-design "
+                         "the response to the 4 recs.", material)
+    assert d.options == ("A 1:1 with the EL2 who's thinking of leaving this week.",
+                         "Get the team to co-design the response to the 4 recs.")
+    d, _ = run(material, replies=FULL[:2])
+    d, _ = dg.respond(d, "Talk to her first, and ask what support she needs", material)
+    assert d.options == ("Talk to her first, and ask what support she needs.",), "one option that opens with a verb"
