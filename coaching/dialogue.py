@@ -155,7 +155,7 @@ _DROP = re.compile(r"\b(?:drop|remove|scrap|scratch|forget|delete|cross out|take
 # The words around a number that only pick it ("1 is good", "2 maybe", "I like 2", "1 and 3").
 _FILLER = frozenset("""i i'd i'll like take the option options number idea ideas and is are good great fine
 maybe perhaps probably possibly sounds looks seems could work works might useful helpful too also yes ok okay definitely
-one as well worth a try of those that sure fits fit or then first""".split())
+one as well worth a try of those that sure fits fit or then first together really both""".split())
 
 
 class GrowError(CoachError, ValueError):
@@ -635,6 +635,9 @@ def _choose(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     the fallback; what else the reply says about later steps is kept for them. None when no option is named."""
     found = _CHOICE.match(said)
     first = _index(found.group(1) or found.group(2), len(d.options)) if found else 0
+    if found and d.options and not 0 < first <= len(d.options):
+        return d, Reply((m.line("no_such_option", d.voice, count=str(len(d.options))),), items=d.options,
+                        question=m.step("choice", "narrow", d.kind, d.voice, **_values(d, m)), progress=d.progress(m))
     if not 0 < first <= len(d.options):
         return None
     others = [int(mk.group(1) or mk.group(2)) for mk in _SECOND.finditer(said, found.end())]

@@ -13,6 +13,9 @@ _BOUND = re.compile(r"\b(?:that|which|who|whose|where|when|while)\b", re.IGNOREC
 _VERB_AFTER_AND = re.compile(r"\band\s+((?:\w+ly\s+)?)([a-z]+s)\b(?=,?\s+(?:the|a|an|this|these|their|its|his|her|"
                              r"any|all|key|high|regular|clear|sound|others|them|it|on|in|with|up|out|for|from|own|"
                              r"\w+(?:ing|ed|al|ive|ful|ous|ic|ent|ant|ary|ble)\b))")
+# An opening clause that stays in front: "After your next setback, you could write down …".
+_OPENING = re.compile(r"^(?:after|when|before|if|once|next time|during|at|in|for|within|each|every)\b[^,;]{0,60},\s*",
+                      re.IGNORECASE)
 _IRREGULAR = {"is": "be", "has": "have", "does": "do", "goes": "go"}
 _OWN = re.compile(r"\b(?:own|one's own)\b")
 _YOUR = re.compile(r"\b(?:your|yours|yourself|you)\b", re.IGNORECASE)
@@ -70,10 +73,12 @@ def as_option(text: str, voice: str, statement: bool) -> str:
     else:
         text = _OWN.sub("your own", text) if statement else text
         lead = "You could"
+    opening = _OPENING.match(text)
+    head, text = (opening.group(), text[opening.end():]) if opening else ("", text)
     first = re.match(r"\w+", text)
     if first and not (len(first.group()) > 1 and first.group().isupper()):
         text = text[:1].lower() + text[1:]
-    return f"{lead} {text}"
+    return f"{head}{lead[:1].lower() + lead[1:] if head else lead} {text}"
 
 
 def _match_case(word: str, like: str) -> str:

@@ -852,3 +852,26 @@ def test_a_noun_phrase_and_an_action_joined_by_and_are_two_options(material):
     d, _ = run(material, replies=FULL[:2])
     d, _ = dg.respond(d, "Talk to her first, and ask what support she needs", material)
     assert d.options == ("Talk to her first, and ask what support she needs.",), "one option that opens with a verb"
+
+
+def test_an_opening_clause_stays_in_front_of_the_option():
+    from coaching.ideas import as_option
+    action = "After your next setback, write down what you can control and act on one thing the same day."
+    assert as_option(action, dg.YOU, statement=False) == ("After your next setback, you could write down what you "
+                                                          "can control and act on one thing the same day.")
+    assert as_option(action, dg.CLIENT, statement=False).startswith("After their next setback, your client could write")
+
+
+def test_a_choice_by_a_number_not_in_the_list_asks_again(material):
+    d, _ = run(material, replies=FULL[:5])
+    d, reply = dg.respond(d, "5, the 1:1 part. The co-design is a separate thing for later.", material)
+    assert d.current == "choice" and "choice" not in d.answers and len(d.options) == 3
+    assert "3 options" in reply.lines[0] and reply.items == d.options and reply.question
+    d, _ = dg.respond(d, "2", material)
+    assert dg.summary(d).chosen == d.options[1]
+
+
+def test_numbers_that_point_nowhere_are_not_an_option(material):
+    d, _ = run(material, replies=FULL[:2])
+    d, _ = dg.respond(d, "2 and 3 together really. Adviser first, and the roster regardless.", material)
+    assert d.options == ("Adviser first, and the roster regardless.",)
