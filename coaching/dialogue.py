@@ -736,7 +736,8 @@ def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | 
         if (d.tries == 0 and not _VAGUE_LEAD.match(text)) or not _unoffered(d):
             return _vague(d, m)
         return _ideas(d, m)
-    reflection = _reflect(d, " ".join(added), reflect) if added else None
+    # The options read as the list they are ("…; …; …"), as the person typed them, not as separate sentences.
+    reflection = _reflect(d, "; ".join(o.rstrip(". ") for o in added), reflect) if added else None
     if reflection is not None:
         d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
     kept = [o for n, o in enumerate(d.options, 1) if n not in dropped]

@@ -222,6 +222,7 @@ def test_a_coaching_conversation_on_the_real_model(real_app):
     assert reflections, "at least one reply is reflected in the framework's words"
     for found in reflections:
         assert framework[found.indicator_id] == found.text
+        assert found.words, "a reflection names the words of the reply that carry it"
     print("\nreflections:", [(r.text, r.capability) for r in reflections])
     assert at.session_state["coach"].status == "done"
     assert at.session_state["prep"]["woop"] == {"obstacle": OBSTACLE, "plan": IF_THEN}
