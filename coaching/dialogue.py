@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coaching import situation as situation_text
+from coaching.ideas import as_option
+from coaching.inert import inert
 from coaching.voice import CLIENT, YOU
 from coaching.words import brief
 from errors import CoachError
@@ -55,17 +57,31 @@ _VAGUE_LEAD = re.compile(r"^(?:(?:idk|i don't know|i dont know|don't know|dunno|
 # "No, that's the problem not the plan.", "Not 'idk' -".
 _CORRECTION = re.compile(
     r"^(?:(?:yes|yeah|yep|no|nope|mostly|partly|not quite|sort of|kind of|ok fair|okay fair|ok|okay|fair enough|fair|"
-    r"right|sure|correct|true|good point|hang on|sorry|actually|(?:it['’]s |that['’]s |it is )?(?:the )?same as "
+    r"right|sure|correct|true|good point|hang on|sorry|actually|i(?:['’]ve| have)? (?:already )?said (?:that|this|it)"
+    r"(?: already| before| earlier)?|(?:it['’]s |that['’]s |it is )?(?:the )?same as "
     r"(?:before|last time)|as before|as i said|like i said|i said|as i mentioned|(?:that['’]s|that is|this is) "
     r"(?:the|my) (?:problem|obstacle|issue|risk),? not (?:the|my) (?:plan|answer|solution)|"
     r"not ['‘\"“][^'’\"”]{1,40}['’\"”])\s*(?:[,.;:!]+|\s[-–—]+)\s*)+", re.IGNORECASE)
+# A sentence that only points back ("Like I said at the start.", "As I said before."): never stored as such.
+_BACKREF = re.compile(r"^(?:(?:like|as) i (?:said|mentioned)|i (?:already )?said (?:that|this|it)|same as (?:before|"
+                      r"i said|above))(?: (?:already|before|earlier|above|at the (?:start|beginning)|just now))*$")
 _ALSO = re.compile(r"^(?:and|plus)\b|\b(?:also|as well|in addition)\b")
 _RESUME = re.compile(r"\b(?:resume|keep going|carry on|continue|go on|pick (?:it |this |that )?(?:back )?up|"
                      r"where (?:we|i) (?:were|was|left off|stopped))\b")
 # A choice by number inside a sentence ("Probably 2, with 1 as a fallback", "1 then 6", "3b - the direct chat").
-_CHOICE = re.compile(r"^(?:(?:probably|maybe|perhaps|definitely|i think|i'd say|i'll go with|i'll take|i'd go with|"
-                     r"i'd pick|i'll pick|i choose|i pick|let's go with|let's do|go with|start with|i'll start with|"
-                     r"option|number|the|ok|okay|so|well|hmm)\s+)*(\d{1,2})[a-z]?\b")
+_CHOICE = re.compile(r"^(?:(?:probably|maybe|perhaps|definitely|i think|i reckon|i'd say|i'll go with|i'll take|"
+                     r"i'd go with|i'd pick|i'll pick|i choose|i pick|let's go with|let's do|go with|going with|"
+                     r"i'm going with|i'm going to go with|i'll go for|go for|going for|start with|i'll start with|"
+                     r"option|number|the|ok|okay|so|well|hmm)\s+)*(?:(\d{1,2})[a-z]?\b|(first|second|third|fourth|fifth|"
+                     r"sixth|last)(?:\s+(?:one|option|idea)\b|$))")
+# A choice named inside an Options reply ("I think I'll go with 2", "Going with 1 - …"): a verb of choosing first.
+_GO_WITH = re.compile(r"^(?:(?:i think|i reckon|probably|so|ok|okay|and|but|in the end)\s+)*(?:(?:i'll|i will|i'd|"
+                      r"i'm going to|i'm|we'll|let's)\s+)?(?:go|going|start|starting|pick|picking|choose|choosing)\s+"
+                      r"(?:with|for)\s+(?:option\s+|number\s+|idea\s+|the\s+)?(\d{1,2}|first|second|third|fourth|"
+                      r"fifth|sixth|last)\b")
+# A piece that opens with the number of an idea just shown and comments on it ("2 I suppose, though …",
+# "3 I could turn into the all-staff"): it takes that idea; "1:1 with Sam" is not a number.
+_NUMBER_LEAD = re.compile(r"^(?:option\s+|number\s+|idea\s+)?(\d{1,2})(?![\d:/.,)%$])\b")
 _SECOND = re.compile(r"\b(?:then|and then|followed by|after that|with|and|or|plus|fallback|backup|otherwise)\s+"
                      r"(?:option\s+|number\s+)?(\d{1,2})[a-z]?\b|\b(\d{1,2})[a-z]?\s+as\s+(?:a|my|the)\s+"
                      r"(?:fallback|backup|plan b)\b")
@@ -102,6 +118,13 @@ _EARLY = {step: re.compile(pattern.replace("'", "['’]"), re.IGNORECASE) for st
 _DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had| did|'ve| plan to| want to| need to| "
                   r"am going to|'m going to)\b|\b(?:i|we) [a-z]+ed\b")
 _OPTION_SPLIT = re.compile(r";\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+")
+# Verbs that open an option ("get the team to co-design …"): after ", and" they start a second option when the
+# first is a noun phrase ("A 1:1 with the EL2 this week, and get the team to co-design the response").
+_DOING = (r"(?:get|ask|hold|set up|book|call|ring|meet|talk|send|write|bring|put|run|give|make|take|email|raise|"
+          r"offer|propose|push|escalate|invite|agree|share|brief|tell|check|review|schedule|organise|arrange|draft|"
+          r"prepare|pair|assign|refer|go)")
+_AND_DOING = re.compile(r",\s+and\s+(?=" + _DOING + r"\b)", re.IGNORECASE)
+_OPENS_DOING = re.compile(r"^(?:(?:i|we)\s+(?:could|might|would|will|can)\s+)?" + _DOING + r"\b", re.IGNORECASE)
 # An enumerated list inside a reply: "(a) … (b) …", "a) … b) …", "1. … 2. …", "1) … 2) …".
 _LIST_MARK = re.compile(r"(?:(?<=\s)|^)(?:\(([a-h]|\d{1,2})\)|([a-h]|\d{1,2})\)|(\d{1,2})\.(?=\s))\s*")
 _MARK_START = re.compile(r"^\s*(?:[-*•]|\(?(?:[a-h]|\d{1,2})\)|\d{1,2}\.(?=\s))\s*")
@@ -132,7 +155,7 @@ _DROP = re.compile(r"\b(?:drop|remove|scrap|scratch|forget|delete|cross out|take
 # The words around a number that only pick it ("1 is good", "2 maybe", "I like 2", "1 and 3").
 _FILLER = frozenset("""i i'd i'll like take the option options number idea ideas and is are good great fine
 maybe perhaps probably possibly sounds looks seems could work works might useful helpful too also yes ok okay definitely
-one as well worth a try of those that sure fits fit or then first""".split())
+one as well worth a try of those that sure fits fit or then first together really both""".split())
 
 
 class GrowError(CoachError, ValueError):
@@ -176,6 +199,7 @@ class Reflection:
     indicator_id: str
     text: str
     capability: str
+    words: tuple[str, ...] = ()
 
 
 Reflect = Callable[[str], "Reflection | None"]
@@ -215,8 +239,10 @@ class Summary:
     def text(self) -> str:
         return "\n".join(f"{label}: {text}" for label, text in self.parts())
 
-    def markdown(self) -> str:
+    def markdown(self, label: str = "") -> str:
+        """The summary as Markdown, titled with the plan's client label when it has one."""
         title = "Coaching conversation summary" + (" (for a client)" if self.voice == CLIENT else "")
+        title += f": {inert(label.strip())}" if label.strip() else ""
         out = [f"# {title}", ""]
         if self.situation:
             out += ["## Situation", "", *(f"> {line}" for line in self.situation.splitlines()), ""]
@@ -482,6 +508,10 @@ _QUESTION = re.compile(r"^(?:should|shall|is|are|am|can|could|would|will|what|ho
                        r"which|isn't|wouldn't|shouldn't|any)\b")
 _CONDUCT = re.compile(r"\b(?:misconduct|conduct|hr|integrity|fraud|investigat\w*|legal|lawyer|privacy|probity|"
                       r"code of conduct|disciplinary|complaint)\b")
+# A request for the coach's view ("what would you suggest?", "what do you think?").
+_HELP = re.compile(r"\b(?:what (?:would|do|should|could) you (?:suggest|recommend|do|say)|what do you (?:think|reckon)|"
+                   r"(?:any|got any) (?:ideas|suggestions|tips)|(?:can|could) you (?:suggest|help|give)|"
+                   r"how would you)\b")
 # A stage's own name typed as a label before the answer ("Goal: …", "Obstacle - …").
 _LABEL = re.compile(r"^(?:my\s+)?(?:goal|reality|where things stand|options?|choice|chosen option|first step|"
                     r"obstacle|if-then plan|if then plan|plan)\s*[:\-–—]\s*", re.IGNORECASE)
@@ -489,8 +519,11 @@ _LABEL = re.compile(r"^(?:my\s+)?(?:goal|reality|where things stand|options?|cho
 
 def asks_back(text: str) -> bool:
     """Whether a reply is only a question put to the coach (every sentence a question), not an answer."""
-    parts = [p.strip() for p in (sentences(text) or [text]) if p.strip()]
-    return bool(parts) and all(p.endswith("?") for p in parts) and bool(_QUESTION.match(_normal(parts[0])))
+    parts = [p.strip() for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()]
+    parts = [_VAGUE_LEAD.sub("", p, count=1).strip() for p in parts if not vague(p) or p.endswith("?")]
+    parts = [p for p in parts if p]
+    return bool(parts) and all(p.endswith("?") for p in parts) and bool(
+        _QUESTION.match(_normal(parts[0])) or _HELP.search(_normal(parts[-1])))
 
 
 def _question_back(d: Dialogue, text: str, m: Material) -> tuple[Dialogue, Reply]:
@@ -506,10 +539,14 @@ def _question_back(d: Dialogue, text: str, m: Material) -> tuple[Dialogue, Reply
 def tidy(text: str) -> str:
     """A reply without lead-ins that hedge ("idk. maybe that …") or only answer the coach ("Mostly.", "Same as
     before -", "No, that's the problem not the plan."); as typed when nothing would be left."""
+    kept = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if not _BACKREF.match(_normal(p))]
+    text = " ".join(kept) or text.strip()
     unlabelled = _LABEL.sub("", text.strip(), count=1)
     out = unlabelled if content_words(unlabelled) else text.strip()
     while True:
         shorter = _VAGUE_LEAD.sub("", _CORRECTION.sub("", out, count=1), count=1).strip()
+        unlabelled = _LABEL.sub("", shorter, count=1).strip()
+        shorter = unlabelled if content_words(unlabelled) else shorter
         if shorter == out:
             break
         out = shorter
@@ -530,11 +567,31 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         kept = d.answers.get(step) or d.early.get(step, "")
         found = _WHEN.search(kept) if step == "first_step" else None
         return _advance(replace(_store(d, step, kept), when=found.group() if found else d.when), m)
+    if d.pending == "what":
+        if vague(text) or asks_back(text):
+            action = d.answers.get("choice", "")
+            if not action:
+                return _vague(d, m)
+        else:
+            action = tidy(text)
+        typed = d.answers.get("first_step", "")
+        reason = typed[len(re.split(r"(?<=[.!?])\s+", typed, maxsplit=1)[0]):].strip()
+        return _advance(_store(d, "first_step", _joined(with_date(action, d.when), reason)), m)
     if d.pending == "when":
         found = _WHEN.search(text)
         if not found and vague(text):
             return _advance(d, m)
         return _advance(replace(d, when=found.group() if found else text.strip(" .")), m)
+    if all(_BACKREF.match(_normal(p)) for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()):
+        earlier = "" if step in ("options", "choice") else d.answers.get(step) or d.early.get(step, "")
+        if earlier:
+            return _advance(_store(d, step, earlier), m)
+        return d, Reply(question=m.step(step, "narrow", d.kind, d.voice, **_values(d, m)), progress=d.progress(m))
+    if step == "first_step" and _WHEN.search(text) and only_date(text):
+        when = _WHEN.search(text).group()
+        d = replace(_store(d, step, text.strip()), when=when, pending="what", tries=0)
+        return d, Reply(question=m.step(step, "what", d.kind, d.voice, when=when[:1].upper() + when[1:]),
+                        progress=d.progress(m))
     if step == "options":
         return _options(d, text, said, m, reflect)
     if step == "choice":
@@ -577,7 +634,10 @@ def _choose(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     """A choice by number inside a sentence: the first number named is the choice, a second one the next step or
     the fallback; what else the reply says about later steps is kept for them. None when no option is named."""
     found = _CHOICE.match(said)
-    first = int(found.group(1)) if found else 0
+    first = _index(found.group(1) or found.group(2), len(d.options)) if found else 0
+    if found and d.options and not 0 < first <= len(d.options):
+        return d, Reply((m.line("no_such_option", d.voice, count=str(len(d.options))),), items=d.options,
+                        question=m.step("choice", "narrow", d.kind, d.voice, **_values(d, m)), progress=d.progress(m))
     if not 0 < first <= len(d.options):
         return None
     others = [int(mk.group(1) or mk.group(2)) for mk in _SECOND.finditer(said, found.end())]
@@ -593,6 +653,26 @@ def _choose(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
     if second:
         lines += (m.line(how, d.voice, option=_quote(second)),)
     return _advance(d, m, _reflect(d, chosen, reflect), lines)
+
+
+def _index(word: str, size: int) -> int:
+    """The 1-based position a number or an ordinal names ("2", "second", "last" of `size`)."""
+    n = int(word) if word.isdigit() else _ORDINAL.get(word, 0)
+    return size if n == -1 else n
+
+
+def only_date(text: str) -> bool:
+    """Whether a first-step reply opens with a date and no action: "Thursday. She's busy until then." """
+    first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    return not content_words(_WHEN.sub(" ", first).replace("morning", " ").replace("arvo", " "))
+
+
+def _joined(first: str, then: str) -> str:
+    """Two replies as one text, the first ended as a sentence."""
+    first, then = first.strip(), then.strip()
+    if not (first and then):
+        return first or then
+    return f"{first}{'' if first[-1:] in '.!?' else '.'} {then}"
 
 
 def _doing(step: str, text: str) -> str:
@@ -626,7 +706,8 @@ def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | 
         return _vague(d, m)
     d = _early(d, text, later_than="options")
     later = (_EARLY["obstacle"], _EARLY["if_then"])
-    added, taken, dropped, ended = [], [], set(), False
+    listed = _listed_options(text)
+    added, taken, dropped, ended, picked = [], [], set(), False, ""
     for piece in _pieces(text):
         low = _normal(piece)
         if _END.match(low):
@@ -636,9 +717,17 @@ def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | 
         if drop:
             dropped.add(int(drop.group(1) or drop.group(2)))
             continue
+        going = _GO_WITH.match(low)
+        if going:
+            picked = going.group(1)
+            continue
         numbers = [int(n) for n in _NUMBER.findall(low)]
         if numbers and all(w.isdigit() or w in _FILLER for w in low.split()):
             taken += [d.latest[n - 1] for n in numbers if 0 < n <= len(d.latest)]
+            continue
+        lead = _NUMBER_LEAD.match(piece.strip().lower())
+        if lead and 0 < int(lead.group(1)) <= len(d.latest):
+            taken.append(d.latest[int(lead.group(1)) - 1])
             continue
         option = _proposal(piece)
         if option and not any(cue.search(option) for cue in later):
@@ -647,12 +736,22 @@ def _options(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | 
         if (d.tries == 0 and not _VAGUE_LEAD.match(text)) or not _unoffered(d):
             return _vague(d, m)
         return _ideas(d, m)
-    reflection = _reflect(d, " ".join(added), reflect) if added else None
+    # The options read as the list they are ("…; …; …"), as the person typed them, not as separate sentences.
+    reflection = _reflect(d, "; ".join(o.rstrip(". ") for o in added), reflect) if added else None
     if reflection is not None:
         d = replace(d, reflected=(*d.reflected, reflection.indicator_id))
     kept = [o for n, o in enumerate(d.options, 1) if n not in dropped]
     d = replace(d, options=_unique([*kept, *taken, *added]), rounds=d.rounds + 1, tries=0)
     d = _store(d, "options", "\n".join(d.options))
+    if picked:
+        pool = listed or d.latest or d.options
+        n = _index(picked, len(pool))
+        if 0 < n <= len(pool) and not d.answers.get("choice"):
+            d = replace(d, early={**d.early, "choice": pool[n - 1]})
+            if pool[n - 1] not in d.options:
+                d = replace(d, options=(*d.options, pool[n - 1]))
+            d, reply = _advance(d, m, lines=_said(reflection, d, m))
+            return d, replace(reply, reflection=reflection)
     lines = _said(reflection, d, m) + ((m.line("added", d.voice),) if taken and not added else ())
     if ended and (d.options and (d.offered or len(d.options) >= ENOUGH_OPTIONS) or not _unoffered(d)):
         d, reply = _advance(d, m, lines=lines)
@@ -676,8 +775,9 @@ def _after_option(d: Dialogue, m: Material, lines: tuple[str, ...], reflection: 
 
 
 def _unoffered(d: Dialogue) -> tuple[str, ...]:
-    shown = [b.text for b in d.context.indicators if b.id not in d.reflected]
-    pool = _unique([*_interleave(d.context.actions, shown)])
+    shown = [as_option(b.text, d.voice, statement=True) for b in d.context.indicators if b.id not in d.reflected]
+    actions = [as_option(a, d.voice, statement=False) for a in d.context.actions]
+    pool = _unique([*_interleave(actions, shown)])
     return tuple(i for i in pool if i not in d.offered and i not in d.options)
 
 
@@ -704,6 +804,30 @@ def split_options(text: str) -> list[str]:
     return [option for option in (_proposal(piece) for piece in _pieces(text)) if option]
 
 
+def _listed_options(text: str) -> tuple[str, ...]:
+    """The options of an enumerated list in a reply ("1) … 2) … 3) …"), each its item's first sentence, in order;
+    () when the reply has no such list. A number chosen in the same reply ("I'll go with 2") counts in it."""
+    out = []
+    for line in text.splitlines():
+        items = _enumerated(line)
+        for item in (items or [None])[1:]:
+            first = re.split(r"(?<=[.!?])\s+", re.sub(r"[\s,;]+(?:or|and)?[\s,;]*$", "", item.strip()))[0]
+            option = _proposal(_clean(first))
+            if option:
+                out.append(option)
+    return tuple(out)
+
+
+def _clean(piece: str) -> str:
+    """A piece of a reply without its list mark, lead-ins ("My own options:") and joining words ("or", "also")."""
+    piece = _MARK_START.sub("", piece or "").strip(" ,.;-–—•*")
+    while True:
+        shorter = _JOIN.sub("", _LEAD.sub("", piece)).strip(" ,.;-–—•*")
+        if shorter == piece:
+            return piece
+        piece = shorter
+
+
 def _pieces(text: str) -> list[str]:
     """A reply cut into the pieces that may each be an option, lead-ins and joining words dropped."""
     raw: list[str] = []
@@ -717,15 +841,9 @@ def _pieces(text: str) -> list[str]:
             item = re.sub(r"[\s,;]+(?:or|and)?[\s,;]*$", "", item)
             raw += re.split(r"(?<=[.!?])\s+", item)
     pieces = []
-    for piece in raw:
-        piece = _MARK_START.sub("", piece or "").strip(" ,.;-–—•*")
-        while True:
-            shorter = _JOIN.sub("", _LEAD.sub("", piece)).strip(" ,.;-–—•*")
-            if shorter == piece:
-                break
-            piece = shorter
-        if piece:
-            pieces.append(piece)
+    for piece in (_clean(p) for p in raw):
+        parts = _AND_DOING.split(piece) if not _OPENS_DOING.match(piece) else [piece]
+        pieces += [p for p in (part.strip(" ,.;") for part in parts) if p]
     return pieces
 
 
@@ -754,6 +872,8 @@ def _proposal(piece: str) -> str:
     low = _normal(piece)
     if not content_words(piece) or _END.match(low) or (_COMMENT.match(low) and not _MODAL.search(low)):
         return ""
+    if piece.rstrip().endswith(":") or _GO_WITH.match(low):
+        return ""  # a lead-in to a list ("Other ways I can think of:") or a choice, not an option
     return situation_text.sentence(piece)
 
 
@@ -872,7 +992,7 @@ def _left_open(d: Dialogue) -> list[str]:
 
 def _asked(d: Dialogue) -> Dialogue:
     """A step holding an earlier answer asks whether to keep it."""
-    if d.current not in ("options", "choice") and d.early.get(d.current) and not d.answers.get(d.current):
+    if d.current != "options" and d.early.get(d.current) and not d.answers.get(d.current):
         return replace(d, pending="confirm")
     return d
 
@@ -917,7 +1037,9 @@ def _ask(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> Reply:
         return Reply((*lines, ask, m.line("options_so_far", voice)), items=d.options,
                      question=m.more(d.rounds + len(d.options), voice, len(d.options)), progress=progress)
     if step == "choice":
-        return Reply(lines, items=d.options, question=ask, progress=progress)
+        early = d.early.get("choice") if not d.answers.get("choice") else ""
+        return Reply((*lines, ask) if early else lines, items=d.options, progress=progress,
+                     question=m.line("chosen_early", voice, option=_quote(early)) if early else ask)
     early = d.early.get(step)
     if early and not d.answers.get(step):
         return Reply((*lines, ask), question=m.line("early", voice, early=_quote(early)), progress=progress)
@@ -1039,10 +1161,18 @@ def context_from_plan(framework, capability_ids: Iterable[str], indicator_ids: I
     return Context(situation, focus, behaviours, tuple(actions))
 
 
+def carries(words: Iterable[str]) -> bool:
+    """Whether the phrases of a reply that carry its link to an indicator (retriever.evidence.why) are enough to
+    reflect it: two or more, or one of two content words or more; a single word ("acknowledge" for "Celebrates
+    success; acknowledges and rewards achievements") is not, nor nothing."""
+    words = [w for w in words if content_words(w)]
+    return len(words) >= 2 or (len(words) == 1 and len(content_words(words[0])) >= 2)
+
+
 def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
     """A reflect function over the chat's retriever: the best-scoring indicator that fits (retriever.evidence.fits)
-    for the reply, among the given capabilities (the conversation's own; all when None), or None (off-topic, or
-    nothing fits)."""
+    for the reply and whose link some phrases of the reply carry (`carries`), among the given capabilities (the
+    conversation's own; all when None), or None (off-topic, nothing fits, or only a word in common)."""
     allowed = list(capabilities) if capabilities is not None else None
 
     def reflect(text: str) -> Reflection | None:
@@ -1054,7 +1184,12 @@ def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
                    if retriever.evidence.fits(ind.score)]
         if not fitting:
             return None
-        _, ind, cap = max(fitting, key=lambda row: row[0])
-        return Reflection(ind.id, ind.text, cap.name)
+        fitting.sort(key=lambda row: -row[0])
+        why = retriever.evidence.why(retriever.encoder, (text,), [ind.id for _, ind, _ in fitting])
+        for _, ind, cap in fitting:
+            words = tuple(why.get(ind.id, ()))
+            if carries(words):
+                return Reflection(ind.id, ind.text, cap.name, words)
+        return None
 
     return reflect

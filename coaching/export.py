@@ -176,7 +176,7 @@ class _Document:
         else:
             self.family, self.unicode = "helvetica", False
         doc.alias_nb_pages()
-        footer = f"ILS Coach · coaching preparation sheet · {sheet.date_text}"
+        footer = " · ".join(p for p in ("ILS Coach", "coaching preparation sheet", sheet.label, sheet.date_text) if p)
         family, clean = self.family, self.clean
 
         def draw_footer():

@@ -151,11 +151,13 @@ def grow(library: Library, summary: Summary, situation: str, answers: Answers) -
     return tuple(stages)
 
 
-def feedback_cues(library: Library, summary: Summary, situation: str) -> tuple[str, ...]:
-    """Why the situation counts as feedback-heavy: the cue words it contains and the feedback indicators chosen."""
+def feedback_cues(library: Library, summary: Summary, situation: str, voice: str = YOU) -> tuple[str, ...]:
+    """Why the situation counts as feedback-heavy: the cue words it contains and the feedback indicators chosen
+    ("your situation mentions …", for a client "your client's situation mentions …")."""
     spec = library.data["sbi"]
     chosen = {i.id: i for cap in summary.capabilities for i in cap.indicators}
-    words = tuple(f"your situation mentions “{w}”" for w in found(situation, spec["words"]))
+    whose = "your client's situation" if voice == CLIENT else "your situation"
+    words = tuple(f"{whose} mentions “{w}”" for w in found(situation, spec["words"]))
     indicators = tuple(f"you chose {short(chosen[i].text)}" for i in spec["indicators"] if i in chosen)
     return words + indicators
 

@@ -81,7 +81,7 @@ def build(framework: Framework, selection: Selection, answers: Answers, library:
         summary=summary,
         grow=prompts.grow(library, summary, situation, answers),
         sbi=prompts.sbi(library, summary, situation, answers),
-        sbi_cues=prompts.feedback_cues(library, summary, situation),
+        sbi_cues=prompts.feedback_cues(library, summary, situation, voice),
         woop=prompts.woop(library, summary, answers),
         suggested=suggested,
         actions=ordered,

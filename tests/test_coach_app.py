@@ -222,6 +222,7 @@ def test_a_coaching_conversation_on_the_real_model(real_app):
     assert reflections, "at least one reply is reflected in the framework's words"
     for found in reflections:
         assert framework[found.indicator_id] == found.text
+        assert found.words, "a reflection names the words of the reply that carry it"
     print("\nreflections:", [(r.text, r.capability) for r in reflections])
     assert at.session_state["coach"].status == "done"
     assert at.session_state["prep"]["woop"] == {"obstacle": OBSTACLE, "plan": IF_THEN}
@@ -244,3 +245,21 @@ def test_typing_resume_after_stop_carries_on_in_the_chat(fake_app):
     say(at, "resume")
     assert at.session_state["coach"].status == "active"
     assert last_coach(at).progress == "Reality · 2 of 7" and at.session_state["coach"].answers["goal"] == GOAL
+
+
+def test_the_downloadable_summary_names_the_client(fake_app, monkeypatch):
+    from coaching import dialogue
+
+    at = fake_app
+    at.sidebar.toggle(key="chat_client").set_value(True).run()
+    start_coaching(at)
+    plans = at.session_state["plans"]
+    at.session_state["plans"] = plans.label(plans.active_id, "JB")
+    made = []
+    original = dialogue.Summary.markdown
+    monkeypatch.setattr(dialogue.Summary, "markdown",
+                        lambda self, label="": made.append(label) or original(self, label))
+    say(at, "stop")
+    assert last_coach(at).summary is not None
+    assert made and made[-1] == "JB", "the download is made with the plan's client label"
+    assert original(last_coach(at).summary, "JB").startswith("# Coaching conversation summary (for a client): JB")

@@ -254,14 +254,41 @@ def test_a_promise_without_a_date_is_not_taken_for_the_first_step(material):
 def test_options_offer_ideas_when_asked_as_options_to_consider(material):
     d, reply = run(material, replies=(FULL[0], FULL[1], "any ideas?"))
     assert "as options to consider rather than instructions" in reply.lines[-1]
-    assert reply.items == ("Ask one of your staff what support would help them most, and act on it.",
-                           FEEDBACK.indicators[0].text, "Keep a short note of what drains and restores your energy "
-                           "for two weeks.")
+    assert reply.items == ("You could ask one of your staff what support would help them most, and act on it.",
+                           "You could provide clear, constructive and timely feedback (both positive and negative) in "
+                           "a manner that encourages learning and achieves any required resolution.",
+                           "You could keep a short note of what drains and restores your energy for two weeks.")
     d, reply = dg.respond(d, "1 and 3", material)
     assert d.options == (reply.lines and d.offered[0], d.offered[2])
     assert reply.lines[0] == "Added to your options." and d.current == "options"
     d, reply = dg.respond(d, "not sure", material)
-    assert reply.items == (FEEDBACK.indicators[1].text,), "the next ideas, none offered twice"
+    assert reply.items == ("You could set performance standards and conduct regular reviews; identify and "
+                           "constructively address under-performance.",), "the next ideas, none offered twice"
+
+
+def test_ideas_in_the_client_voice_are_worded_for_the_client(material):
+    d, reply = run(material, replies=(FULL[0], FULL[1], "any ideas?"), voice=dg.CLIENT)
+    assert reply.items == ("Your client could ask one of their staff what support would help them most, and act on "
+                           "it.",
+                           "Your client could provide clear, constructive and timely feedback (both positive and "
+                           "negative) in a manner that encourages learning and achieves any required resolution.",
+                           "Your client could keep a short note of what drains and restores their energy for two "
+                           "weeks.")
+
+
+@pytest.mark.parametrize("statement, worded", [
+    ("Celebrates success; acknowledges and rewards achievements.",
+     "You could celebrate success; acknowledge and reward achievements."),
+    ("Identifies key stakeholders and seeks their support early in the negotiation.",
+     "You could identify key stakeholders and seek their support early in the negotiation."),
+    ("Initiates urgent action and is responsive when there are significant issues to address.",
+     "You could initiate urgent action and be responsive when there are significant issues to address."),
+    ("Regularly reflects on the impact of own behaviour on others.",
+     "You could regularly reflect on the impact of your own behaviour on others."),
+])
+def test_a_framework_statement_becomes_an_option_in_the_persons_voice(statement, worded):
+    from coaching.ideas import as_option
+    assert as_option(statement, dg.YOU, statement=True) == worded
 
 
 def test_fewer_than_three_options_bring_ideas(material):
@@ -647,3 +674,204 @@ def test_a_stage_label_typed_before_the_answer_is_not_kept():
     assert dg.tidy(f"Goal: {wanted}") == wanted
     assert dg.tidy("Obstacle - I get defensive") == "I get defensive"
     assert dg.tidy("Plan:") == "Plan:", "a label alone is left as typed"
+
+
+# The remaining findings of the second blind review (issue 17), each from the reviewer's own reply.
+MIXED = ("2 I suppose, though that's more a description than an option. Other ways I can think of: 1) the formal "
+         "route, HR present, referencing Tom's complaint; 2) informal one-on-one in a neutral place, coffee, lead with "
+         "questions; 3) get her to do a 360 first so the feedback isn't just from me. I think I'll go with 2.")
+
+
+def test_mixed_reply_gives_clean_options_and_the_choice_by_number_in_its_own_list(material):
+    d, reply = run(material, replies=("I want her to own her deadlines", "She missed three deadlines", "any ideas?"))
+    idea = reply.items[1]
+    d, reply = dg.respond(d, MIXED, material)
+    assert d.options == (idea, "The formal route, HR present, referencing Tom's complaint.",
+                         "Informal one-on-one in a neutral place, coffee, lead with questions.",
+                         "Get her to do a 360 first so the feedback isn't just from me.")
+    assert d.current == "choice" and d.pending == "confirm"
+    assert "Informal one-on-one in a neutral place" in reply.question
+    d, reply = dg.respond(d, "yes", material)
+    assert dg.summary(d).chosen == "Informal one-on-one in a neutral place, coffee, lead with questions."
+    assert d.current == "first_step"
+
+
+def test_choice_named_in_an_options_list_is_not_an_option(material):
+    d, _ = run(material, replies=("I want her to own her deadlines", "She missed three deadlines"))
+    d, reply = dg.respond(d, "Options: (1) refer straight to the integrity unit and say nothing to him; (2) informal "
+                             "chat with him first to hear his side; (3) ask the director to quietly check the Sydney "
+                             "meeting attendance first. Going with 1 - I'll email the integrity unit tomorrow morning, "
+                             "that's my first step.", material)
+    assert d.options == ("Refer straight to the integrity unit and say nothing to him.",
+                         "Informal chat with him first to hear his side.",
+                         "Ask the director to quietly check the Sydney meeting attendance first.")
+    assert d.early["choice"] == d.options[0]
+    assert "tomorrow" in d.early["first_step"]
+    d, _ = dg.respond(d, "1", material)
+    assert dg.summary(d).chosen == d.options[0] and d.current == "first_step"
+
+
+@pytest.mark.parametrize("said, expected", [("I'll go with 2", 2), ("the second one", 2), ("option 1", 1),
+                                             ("Going with 3 - it's the least risky", 3), ("the last one", 3)])
+def test_choice_by_number_or_ordinal_picks_that_option(material, said, expected):
+    d, _ = run(material, replies=FULL[:5])
+    d, _ = dg.respond(d, said, material)
+    assert dg.summary(d).chosen == d.options[expected - 1]
+
+
+def test_a_number_leading_a_comment_takes_that_idea(material):
+    d, reply = run(material, replies=("I want her to own her deadlines", "She missed three deadlines", "any ideas?"))
+    shown = reply.items
+    d, _ = dg.respond(d, "2 and 3 are ok. 2 for the Dep Sec and Minister's office before Estimates. 3 I could turn "
+                         "into the all-staff - what's in our control.", material)
+    assert d.options[:2] == (shown[1], shown[2])
+    assert not any(o.startswith(("2 ", "3 ")) for o in d.options)
+
+
+def test_first_step_of_only_a_date_asks_for_the_action(material):
+    d, _ = run(material, replies=FULL[:6])
+    d, reply = dg.respond(d, "Thursday. She's got the estimates brief due Wednesday so not before then.", material)
+    assert d.current == "first_step" and "Thursday" in reply.question and d.when == "Thursday"
+    d, _ = dg.respond(d, "Invite her for a coffee away from the office", material)
+    s = dg.summary(d)
+    assert d.current == "obstacle"
+    assert s.first_step.startswith("Invite her for a coffee away from the office (by Thursday).")
+    assert "estimates brief" in s.first_step
+    assert dg.Summary.parts(s)[[label for label, _ in s.parts()].index("First step")][1].count("Thursday") == 1
+
+
+def test_first_step_date_then_not_sure_takes_the_chosen_option(material):
+    d, _ = run(material, replies=(*FULL[:6], "tomorrow"))
+    d, _ = dg.respond(d, "not sure", material)
+    assert dg.summary(d).first_step == "Talk to her one on one (tomorrow)"
+
+
+def test_first_step_with_an_action_and_a_date_is_kept_as_typed(material):
+    d, _ = run(material, replies=(*FULL[:6], "coffee w adviser, this week"))
+    assert d.current == "obstacle" and dg.summary(d).first_step == "coffee w adviser, this week"
+
+
+@pytest.mark.parametrize("said, stored", [
+    ("I said that already - getting defensive about the policy-doesn't-get-delivery line",
+     "Getting defensive about the policy-doesn't-get-delivery line"),
+    ("The Dep Sec ringing me every second day, and me getting snappy. Like I said at the start.",
+     "The Dep Sec ringing me every second day, and me getting snappy."),
+    ("I've already said it - I go quiet when he raises his voice", "I go quiet when he raises his voice"),
+])
+def test_filler_lead_ins_and_back_references_are_not_stored(material, said, stored):
+    d, _ = run(material, replies=FULL[:7])
+    d, _ = dg.respond(d, said, material)
+    assert d.answers["obstacle"] == stored
+
+
+def test_goal_label_after_a_no_is_not_kept(material):
+    d, _ = run(material, replies=("No. Goal: that I handle this by the book - HR advised first",))
+    assert d.answers["goal"] == "I handle this by the book - HR advised first"
+    assert "Goal:" not in dg.summary(d).text.split("\n")[0][len("Goal:"):]
+
+
+def test_bare_back_reference_takes_the_earlier_answer_or_asks_again(material):
+    d, _ = run(material, replies=("I want her to own her deadlines. I tend to go soft when she gets upset.",
+                                  "She missed three deadlines", "Talk to her", "Pair her up", "Weekly check-ins", "1",
+                                  "Book a meeting by Friday", "no"))
+    d, reply = dg.respond(d, "Like I said at the start.", material)
+    assert d.answers["obstacle"] == "I tend to go soft when she gets upset." and d.current == "if_then"
+    d, _ = run(material, replies=FULL[:2])
+    d, reply = dg.respond(d, "Like I said.", material)
+    assert d.current == "options" and "options" not in d.answers and reply.question
+    d, _ = run(material, replies=FULL[:1])
+    d, reply = dg.respond(d, "As I said before.", material)
+    assert d.current == "reality" and "reality" not in d.answers and reply.question
+
+
+@pytest.mark.parametrize("step", range(len(dg.STEPS)))
+def test_a_request_for_help_is_never_stored_at_any_step(material, step):
+    d, _ = run(material, replies=FULL[:[0, 1, 2, 5, 6, 7, 8][step]])
+    assert d.current == dg.STEPS[step]
+    d, reply = dg.respond(d, "not sure how to finish that one, what would you suggest?", material)
+    if dg.STEPS[step] == "options":
+        assert reply.items  # ideas, as asked
+    else:
+        assert dg.STEPS[step] not in d.answers and d.current == dg.STEPS[step]
+        assert "what would you suggest" not in dg.summary(d).text
+
+
+@pytest.mark.parametrize("words, enough", [((), False), (("acknowledge",), False), (("the",), False),
+                                           (("clear feedback",), True), (("stakeholders", "early support"), True),
+                                           (("negotiation", "support"), True)])
+def test_a_reflection_needs_more_than_one_word_in_common(words, enough):
+    assert dg.carries(words) is enough
+
+
+class StubRetriever:
+    """A search result with two fitting indicators, and the phrases of the reply that carry each."""
+
+    class Evidence:
+        def __init__(self, why):
+            self.why_table = why
+
+        def fits(self, score):
+            return score >= 0.5
+
+        def why(self, encoder, texts, ids):
+            return {i: self.why_table.get(i, ()) for i in ids}
+
+    def __init__(self, why):
+        from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
+        self.encoder = None
+        self.evidence = self.Evidence(why)
+        inds = (IndicatorMatch("g.1", "Celebrates success; acknowledges and rewards achievements.", 0.9),
+                IndicatorMatch("g.7", "Provides clear, constructive and timely feedback.", 0.7),
+                IndicatorMatch("g.9", "Sets performance standards.", 0.2))
+        self.result = SearchResult("", False, (CapabilityMatch("g", "Guides", "c", "C", "", 0.9, inds),))
+
+    def search(self, text, **kwargs):
+        return self.result
+
+
+def test_reflector_skips_an_indicator_carried_by_one_word_only():
+    said = "If she pulls the experience card then I'll acknowledge it and come back to the specific example"
+    found = dg.reflector(StubRetriever({"g.1": ("acknowledge",), "g.7": ("specific example", "come back")}))(said)
+    assert found is not None and found.indicator_id == "g.7" and found.words == ("specific example", "come back")
+    assert dg.reflector(StubRetriever({"g.1": ("acknowledge",), "g.9": ("example", "card")}))(said) is None, \
+        "an indicator under the fit threshold is never reflected"
+
+
+def test_the_summary_markdown_names_the_client_label(material):
+    d, reply = run(material, replies=FULL, voice=dg.CLIENT)
+    assert reply.summary.markdown("JB").splitlines()[0] == "# Coaching conversation summary (for a client): JB"
+    assert reply.summary.markdown().splitlines()[0] == "# Coaching conversation summary (for a client)"
+
+
+def test_a_noun_phrase_and_an_action_joined_by_and_are_two_options(material):
+    d, _ = run(material, replies=FULL[:2])
+    d, _ = dg.respond(d, "Also: a 1:1 with the EL2 who's thinking of leaving this week, and get the team to co-design "
+                         "the response to the 4 recs.", material)
+    assert d.options == ("A 1:1 with the EL2 who's thinking of leaving this week.",
+                         "Get the team to co-design the response to the 4 recs.")
+    d, _ = run(material, replies=FULL[:2])
+    d, _ = dg.respond(d, "Talk to her first, and ask what support she needs", material)
+    assert d.options == ("Talk to her first, and ask what support she needs.",), "one option that opens with a verb"
+
+
+def test_an_opening_clause_stays_in_front_of_the_option():
+    from coaching.ideas import as_option
+    action = "After your next setback, write down what you can control and act on one thing the same day."
+    assert as_option(action, dg.YOU, statement=False) == ("After your next setback, you could write down what you "
+                                                          "can control and act on one thing the same day.")
+    assert as_option(action, dg.CLIENT, statement=False).startswith("After their next setback, your client could write")
+
+
+def test_a_choice_by_a_number_not_in_the_list_asks_again(material):
+    d, _ = run(material, replies=FULL[:5])
+    d, reply = dg.respond(d, "5, the 1:1 part. The co-design is a separate thing for later.", material)
+    assert d.current == "choice" and "choice" not in d.answers and len(d.options) == 3
+    assert "3 options" in reply.lines[0] and reply.items == d.options and reply.question
+    d, _ = dg.respond(d, "2", material)
+    assert dg.summary(d).chosen == d.options[1]
+
+
+def test_numbers_that_point_nowhere_are_not_an_option(material):
+    d, _ = run(material, replies=FULL[:2])
+    d, _ = dg.respond(d, "2 and 3 together really. Adviser first, and the roster regardless.", material)
+    assert d.options == ("Adviser first, and the roster regardless.",)

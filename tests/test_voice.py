@@ -127,6 +127,8 @@ def test_pdf_follows_the_voice_and_names_the_client(sheet_for):
     assert pdf_title(you) == "Coaching preparation sheet"
     theirs, mine = pdf_text(client), pdf_text(you)
     assert theirs.startswith("Coaching preparation sheet for a client: Zoë")
+    assert "ILS Coach · coaching preparation sheet · Zoë · 20 May 2026" in theirs, "the footer names the client"
+    assert "ILS Coach · coaching preparation sheet · 20 May 2026" in mine
     assert "Assessment summary" in theirs and "Self-assessment" not in theirs and "Your notes" not in theirs
     assert "what would a good outcome look like for your client" in theirs
     assert "Self-assessment summary" in mine and "Your notes" in mine and "your client" not in mine
@@ -178,3 +180,9 @@ def test_a_damaged_voice_or_label_is_refused(framework, change, says):
     document.update(change)
     with pytest.raises(planfile.PlanFileError, match=says):
         planfile.read(json.dumps(document).encode(), framework)
+
+
+def test_the_feedback_outline_says_whose_situation_it_is(sheet_for):
+    assert "your client's situation mentions “feedback”" in sheet_for(CLIENT).sbi_cues
+    assert "your situation mentions “feedback”" in sheet_for(YOU).sbi_cues
+    assert not any(addressed_to_the_reader(cue) for cue in sheet_for(CLIENT).sbi_cues if "mentions" in cue)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from coaching import dialogue as coach
+from coaching import export
 from ui import common, picker, state
 
 NEXT_ID = "chat_next_id"
@@ -161,8 +164,11 @@ def summary(message: dict, found: coach.Summary) -> None:
                   on_click=keep, args=(message,), help="Put what you have said so far into the coaching plan")
     with st.container(horizontal=True):
         st.page_link(state.PLAN_PAGE, label="Open the preparation sheet", icon=":material/assignment:")
-        st.download_button("Download this summary (Markdown)", found.markdown(), key=f"coach-download-{message['id']}",
-                           file_name="ils-coach-conversation.md", mime="text/markdown", icon=":material/download:",
+        label = state.active().label
+        st.download_button("Download this summary (Markdown)", found.markdown(label),
+                           key=f"coach-download-{message['id']}",
+                           file_name=export.filename("conversation", date.today(), "md", label), mime="text/markdown",
+                           icon=":material/download:",
                            on_click="ignore")
 
 
