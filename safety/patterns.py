@@ -232,6 +232,23 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:cant|cannot|can not)\s+go\s+on\s*(?:[.,!]|$|like\s+this\s*(?:[.,!]|$)|living|anymore|any more)",
         rf"\b{ME}{GAP}\s+(?:just\s+)?(?:want|wanna)\s+to\s+(?:just\s+)?disappear\s*(?:[.!]|$)",
         r"\b(?:waste|waste\s+of)\s+(?:space|oxygen)\b",
+        # Stepping forward when the train comes, onto the tracks or into traffic, thought of by the writer ("never
+        # step onto the tracks" on a safety sign is not).
+        r"^(?!.*\b(?:never|dont|do\s+not|safety|sign\w*|warning|announcement|commuter|passenger)\b)(?=.*\b(?:i|im|ive|id|"
+        r"me|myself)\b).*(?:\b(?:step\w*|walk\w*|jump\w*|lean\w*)\s+(?:forward|out|off|in)\b[^.?!]{0,30}\b(?:when|as)\s+"
+        r"(?:the|a)\s+(?:train|tram|bus|truck)\s+(?:comes|pulls|arrives|goes|passes|is\s+coming)|\b(?:step\w*|walk\w*|"
+        r"jump\w*|fall\w*|lie|lying|lay)\s+(?:out\s+)?(?:onto|on\s+to|into|in\s+front\s+of|on)\s+(?:the\s+)?(?:tracks|"
+        r"train\s+tracks|rail\s+line|traffic|oncoming\s+traffic|freeway|highway)\b)",
+        # A decision made and the calm that follows, with nothing said of what was decided.
+        r"\b(?:calm|calmer|peaceful|at\s+peace|relieved|lighter)\s+(?:now\s+)?(?:that|since|because|now)\s+(?:ive|i\s+have|i)\s+"
+        r"(?:finally\s+)?(?:decided|made\s+(?:up\s+my\s+mind|the\s+decision|my\s+decision))\s*(?:[.?!]|$)",
+        # Asking for a crisis line's number for oneself. A number for a staff member, the team or a poster is work;
+        # when the asker names nobody else, the care reply (which gives the number) errs the right way.
+        r"\b(?:lifelines?|beyond\s?blue|13\s?11\s?14|suicide\s+call\s+back)\b[^.?!]{0,60}\b(?:for\s+(?:me|myself)\b"
+        r"(?!\s+to\b)|(?:its|it\s+is)\s+for\s+me)",
+        r"^(?!.*\b(?:staff|colleague|member|team|poster|posters|brochure|intranet|newsletter|signature|client|employee|"
+        r"someone|somebody|he|she|hes|shes|him|her|they|them|their|theyre|people|wellbeing|flyer|slide|induction|template|"
+        r"card|list|manager)\b).*\b(?:lifelines?|beyond\s?blue|13\s?11\s?14|suicide\s+call\s+back)\b[^.!?]*\?",
     ),
     # Farewells and putting things in order, when no ordinary reason to be away is given (AWAY): won't be around
     # to see it, or for good, or without anyone asking questions; a last day that is not a resignation; goodbyes to
@@ -315,6 +332,48 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"im\s+gone))\b",
         AWAY + r".*\bthank\w*\s+(?:you\s+)?(?:all\s+)?for\s+everything\b[^?]{0,40}\b(?:im\s+sorry|goodbye|"
         r"take\s+care\s+of\s+(?:each\s+other|yourselves|yourself|my))\b",
+        # Arrangements that only make sense if one will not be there: after I'm gone; not coming back and nobody to
+        # chase me; a date picked after which none of this is my problem; my things, car and accounts sorted "for
+        # whoever has to deal with it"; who gets my car; my pet and the spare key; a goodbye "without them realising";
+        # an apology to whoever reads this; the team told none of this was their fault; "if something happens to
+        # me" asked "for practical reasons". Leave, a new job, a move or a handover (AWAY) are work.
+        AWAY + r".*\b(?:after|once)\s+(?:im|i\s+am)\s+gone\b",
+        AWAY + r"(?!.*\b(?:resign\w*|quit|quitting|redundan\w*|vr|vrp)\b)(?=.*\b(?:wont|will\s+not|not)\s+(?:be\s+)?"
+        r"(?:coming|going|turning)\s+back\b(?!\s+(?:until|till|til|for|to|before|after|on|from|in|at|with|into)\b))"
+        r".*\b(?:dont|do\s+not)\s+want\s+(?:anyone|anybody|people|them|you|my\s+\w+)\s+(?:to\s+)?(?:chas\w*|look\w*\s+for|"
+        r"find\w*|contact\w*|ring\w*|call\w*|follow\w*\s+up|come\s+after|worry\w*\s+about)\s+(?:me|after\s+me)\b",
+        AWAY + r"(?!.*\b(?:handover|handed\s+over|hand\s+(?:it|this)\s+over|new\s+(?:owner|manager|director)|"
+        r"transition\w*)\b).*\bnone\s+of\s+(?:this|it|that)\b[^.?!]{0,40}\b(?:will|is\s+going\s+to|gonna)\s+be\s+"
+        r"my\s+problem\b",
+        AWAY + r".*\b(?:got|have|picked|chosen|chose|set)\s+(?:a|the)\s+date\b[^?]{0,80}\b(?:none\s+of\s+(?:this|it)|"
+        r"(?:wont|will\s+not)\s+(?:matter|be\s+(?:here|around|my\s+problem))|then\s+i\s+can\s+stop|(?:its|it\s+will\s+be)\s+over)\b",
+        AWAY + r"(?=.*\bmy\s+(?:things|stuff|accounts|affairs|car|belongings|possessions|estate|house|flat|unit|room|"
+        r"life|mess)\b).*\b(?:for|so)\s+whoever\s+(?:has|have|will\s+have|is\s+going|needs|ends\s+up)\s+(?:to\s+)?"
+        r"(?:deal\s+with|sort|clean|clear|go\s+through|pack)",
+        AWAY + r".*\bwho\s+(?:should|will|would|can|is\s+going\s+to)\b[^.?!]{0,20}\b(?:close|delete|shut\s+down|"
+        r"cancel)\s+(?:all\s+)?my\s+(?:online\s+|social\s+media\s+|personal\s+|bank\s+|email\s+)?accounts\b"
+        r"(?!\s+(?:payable|receivable|team|for\s+the)\b)",
+        AWAY + r".*\bwho\s+(?:should|will|would|gets|is\s+going\s+to)\s+(?:get|have|take|inherit|look\s+after)?\s*my\s+"
+        r"(?:car|things|stuff|belongings|possessions|dog|cat|pets?|guitar|jewellery|jewelry|house|savings)\b(?!\s*park)",
+        AWAY + r"(?=.*\b(?:spare\s+key|key\s+(?:is\s+)?under|let\s+(?:yourself|herself|himself|themselves)\s+in|"
+        r"door\s+code)\b).*\b(?:keep\s+an\s+eye\s+on|look\s+after|take|feed|mind|care\s+for|have)\s+my\s+(?:\w+\s+)?"
+        r"(?:dog|cat|pets?|birds?|fish|rabbit|horse|puppy|kitten)\b",
+        AWAY + r".*\bgoodbye\b[^.?!]{0,40}\bwithout\s+(?:people|anyone|them|everyone|anybody|him|her)\s+"
+        r"(?:knowing|realising|realizing|noticing|suspecting|guessing)",
+        r"\bwhoever\s+(?:reads|finds|sees|gets)\s+(?:this|these|my)\b[^.?!]{0,30}\b(?:that\s+)?(?:im|i\s+am)\s+"
+        r"(?:so\s+|really\s+|truly\s+)?sorry\s*(?:[.!]|$)",
+        r"^(?!.*\b(?:audit|review|outage|incident|finding|breach|error|mistake|complaint|delay\w*|inquiry)\b).*"
+        r"\b(?:knows?|understand\w*|tell\s+(?:\w+\s+){1,2}?|remember)\s*(?:that\s+)?none\s+of\s+(?:this|it)\s+(?:was|is)\s+"
+        r"(?:their|his|her|your)\s+fault\s*(?:[.!]|$)",
+        AWAY + r"(?=.*\b(?:if|when|in\s+case)\s+(?:something|anything)\s+(?:happens|happened|were\s+to\s+happen|"
+        r"was\s+to\s+happen)\s+to\s+me\b).*\b(?:asking\s+for\s+(?:a\s+)?(?:practical\s+|personal\s+|real\s+|good\s+)?"
+        r"reasons?|dont\s+ask\s+why|not\s+(?:a\s+)?hypothetical\w*)\b",
+        r"^(?!.*\b(?:on|annual|long\s+service|parental|maternity|paternity|sick|personal|recreation)\s+leave\b)"
+        r"(?=.*\b(?:super(?:annuation)?\s+(?:beneficiar\w*|nominations?|binding)|my\s+will\b|who\s+gets\s+my\s+leave\s+"
+        r"balance)).*(?:\b(?:if|when|in\s+case)\s+(?:im|i\s+am)\s+not\s+(?:here|around)\b|\bthen\s+i\s+can\s+(?:stop|go|"
+        r"rest)\s*[.!]*$)",
+        r"\b(?:going\s+to|gonna|about\s+to|will|soon)\s+stop\s+being\s+a\s+(?:problem|burden|bother)\s+(?:for|to)\s+"
+        r"(?:everyone|everybody|anyone|you\s+all|my\s+family|all\s+of\s+you)\b",
     ),
     # Self-harm: hurting, cutting or burning oneself, fear of what one might do to oneself, not feeling safe.
     # "Burning myself out" and "cut myself some slack" are work idioms and do not match.
@@ -393,7 +452,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bhopeless\s+about\s+everything\b",
         r"\btrapped\b[^?]{0,40}\b(?:no\s+way\s+out|no\s+escape|hopeless)\b",
         r"\bno\s+way\s+out\b[^.?!]{0,30}\b(?:for\s+me|of\s+this\s+life|of\s+my\s+life)\b",
-        r"\bi\s+feel\s+(?:so\s+|completely\s+|totally\s+|really\s+)?(?:empty|numb|pointless|hollow)\b",
+        r"\bi\s+feel\s+(?:so\s+|completely\s+|totally\s+|really\s+)?(?:empty|numb|pointless|hollow)\b(?!\s+(?:about|"
+        r"towards?|over|on)\s+(?!(?:everything|life|myself|my\s+life|it\s+all|anything|my\s+(?:kids|family|partner|wife|"
+        r"husband|children))\b))",
         r"\b(?:feel|feels|feeling)\s+(?:so\s+)?(?:empty|numb)\s+and\s+(?:pointless|hopeless|worthless)\b",
         r"\beverything\s+(?:feels|is)\s+(?:so\s+)?(?:pointless|dark|hopeless)\b",
         r"\b(?:dont|do not)\s+care\s+(?:what\s+happens\s+to\s+me|if\s+i\s+(?:live|die|wake\s+up)|about\s+(?:living|"
@@ -476,7 +537,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 # Figures of speech that borrow the words of death, violence and exhaustion for work ("this audit will be the death
-# of me", "I'm dying to get this off my desk", "the project is on life support"). They never make a text distress
+# of me", "I'm dying to get this off my desk", "the project is on life support"), a colleague's final day or
+# farewell, and numbness about a strategy or a change. They never make a text distress
 # on their own; when one is present, the detector must reach its higher, single-sentence bar (safety.guard).
 IDIOMS = re.compile(
     r"\b(?:dying\s+to|death\s+of\s+(?:me|us)|death\s+sentence|(?:is|are|was|its|it s)\s+killing\s+(?:me|us|the|our|my)|"
@@ -487,6 +549,9 @@ IDIOMS = re.compile(
     r"(?:cooked|wrecked|fried|smashed|stuffed|knackered|beat)\s+after|burnt?\s+out\s+(?:on|from|by)|"
     r"at\s+breaking\s+point\s+(?:with|over|about)\s+(?:the|our|this|that|their|them|him|her|my\s+(?:team|director|"
     r"manager|boss|branch|eas?|el[12]s?|aps\d?s?))|torn\s+(?:to\s+)?(?:shreds|pieces|apart)|ripped\s+(?:to\s+shreds|apart)|"
+    r"(?:final|last)\s+(?:day|week|shift)\s+(?:for|of)\s+(?:my|our|the)\s+(?!(?:life|own)\b)\w+|farewell\s+(?:for|to)\s+"
+    r"(?:my|our|the)\b|numb\s+(?:about|to|over)\s+(?:the|this|our|their|that)\s+(?:new\s+)?(?:strategy|plan|change|"
+    r"restructure|reform|direction|program\w*|priorit\w*|vision)|"
     r"(?:terrified|scared|dreading|petrified|afraid|nervous|anxious)\b[^.?!]{0,60}\b(?:estimates|senate|committee|"
     r"hearing|inquiry|question\s+time)\b|\b(?:estimates|senate|committee\s+hearing|inquiry)\b[^.?!]{0,60}\b"
     r"(?:terrified|scared|dreading|petrified|afraid|grilled|savaged|crucified))"
