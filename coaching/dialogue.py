@@ -424,14 +424,15 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
             reflect: Reflect | None = None) -> tuple[Dialogue, Reply]:
     """Read what the person typed: distress first (the care reply, paused), then a typed command, then an answer.
 
-    `guard` is a safety.guard.Guard (or anything with `check(text).distress`); `reflect` finds the indicator
-    closest to a reply about what the person will do or did (see `reflector`)."""
+    `guard` is a safety.guard.Guard (or anything with `check(text, reply=True).distress`: a reply is read in the
+    guard's reply mode); `reflect` finds the indicator closest to a reply about what the person will do or did (see
+    `reflector`)."""
     if dialogue.status == STOPPED and wants_resume(text):
         return command(dialogue, "resume", material)
     if not dialogue.open:
         return dialogue, Reply((_not_running(dialogue, material),))
     text = text[:MAX_REPLY]
-    if guard is not None and guard.check(text).distress:
+    if guard is not None and guard.check(text, reply=True).distress:
         paused = replace(dialogue, status=PAUSED)
         return paused, Reply((material.line("paused", dialogue.voice),), care=True, progress=paused.progress(material))
     said = _normal(text)

@@ -48,9 +48,11 @@ class FakeGuard:
 
     def __init__(self):
         self.seen: list[str] = []
+        self.modes: list[bool] = []
 
-    def check(self, text: str):
+    def check(self, text: str, reply: bool = False):
         self.seen.append(text)
+        self.modes.append(reply)
         return self.Verdict("can't cope" in text.lower())
 
 
@@ -299,6 +301,7 @@ def test_distress_pauses_with_the_care_reply_and_the_person_can_resume(material)
     assert "paused" in reply.lines[0] and not reply.question
     assert "reality" not in d.answers, "the distress message is not kept as an answer"
     assert guard.seen[-1] == "Honestly I can't cope with any of this"
+    assert guard.modes and all(guard.modes), "every reply is read in the guard's reply mode"
     resumed, reply = dg.respond(d, "resume", material, guard)
     assert resumed.status == dg.ACTIVE and resumed.current == "reality"
     assert reply.lines[0] == "Welcome back. Here's where we were." and reply.question
