@@ -58,12 +58,15 @@ def plain(markdown: str) -> str:
 class Verdict:
     """What the check found: `distress` (give the care reply, no capabilities), why ("pattern: <group>" or
     "detector"), the detector's best margin over its threshold (None when it was not run), and whether the text
-    mentions suicide or self-harm at all (a work answer then carries the support details)."""
+    mentions suicide or self-harm at all (a work answer then carries the support details). `near`: a reply in the
+    coaching conversation that the detector reads past the chat's bar but under the reply bar; the conversation goes
+    on and says where support is (coaching.dialogue.respond), erring towards care without a pause."""
 
     distress: bool
     reason: str = ""
     margin: float | None = None
     mentions: bool = False
+    near: bool = False
 
 
 class Guard:
@@ -127,7 +130,8 @@ class Guard:
         margin = float(scores[0] - bar)
         if parts:
             margin = max(margin, float(scores[1:].max() - detector.sentence_threshold))
-        return Verdict(margin >= 0, "detector" if margin >= 0 else "", margin, mentions)
+        near = reply and margin < 0 and not patterns.figure_of_speech(prepared) and scores[0] >= detector.threshold
+        return Verdict(margin >= 0, "detector" if margin >= 0 else "", margin, mentions, near)
 
 
 def reply_bar(detector: Detector) -> float:

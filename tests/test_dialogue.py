@@ -56,6 +56,27 @@ class FakeGuard:
         return self.Verdict("can't cope" in text.lower())
 
 
+class NearGuard:
+    """A guard whose every verdict is near distress but under the reply bar."""
+
+    class Verdict:
+        distress, near = False, True
+
+    def check(self, text: str, reply: bool = False):
+        return self.Verdict()
+
+
+def test_a_reply_near_distress_goes_on_with_the_check_in_line(material):
+    d, _ = dg.start(FEEDBACK, material)
+    d2, reply = dg.respond(d, "I want her to own the deadlines again", material, NearGuard())
+    assert not reply.care and d2.status == dg.ACTIVE
+    assert reply.lines[0] == material.line("check_in", d.voice)
+    assert "13 11 14" in reply.lines[0] and "EAP" in reply.lines[0]
+    assert d2.step != d.step, "the conversation moves on to the next step"
+    _, plain = dg.respond(d, "I want her to own the deadlines again", material, FakeGuard())
+    assert material.line("check_in", d.voice) not in plain.lines
+
+
 def fake_reflect(text: str):
     """Reflects any reply that mentions stakeholders."""
     return STAKEHOLDERS if "stakeholder" in text.lower() else None

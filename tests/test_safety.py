@@ -529,6 +529,15 @@ def test_reply_mode_holds_a_reply_to_the_reply_bar():
     assert not guard.check("this audit will be the death of me", reply=True).distress, "a figure of speech keeps "\
         "the single-sentence bar"
     assert guard.check("I've been thinking about killing myself", reply=True).reason == "pattern: suicidal ideation"
+    assert quiet.near, "a reply past the chat's bar but under the reply bar is near distress"
+    assert not loud.near and not guard.check("end of next week").near, "near is for replies under the reply bar only"
+
+
+def test_a_reply_under_the_chat_bar_is_not_near():
+    det = detector.Detector(np.array([1.0]), 0.0, threshold=1.0, sentence_threshold=5.0)
+    guard = Guard(det, ScoreEncoder({"by Friday": 0.5}))
+    verdict = guard.check("by Friday", reply=True)
+    assert not verdict.distress and not verdict.near
 
 
 # The answer
@@ -665,5 +674,10 @@ def test_real_distress_dev_list_is_caught_in_reply_mode(real_guard):
     """Distress typed as a reply to a coaching question still gets the care pause: at least 95 % of the dev list
     (patterns and the detector at the reply bar)."""
     data = json.loads((DATA / "distress-dev.json").read_text(encoding="utf-8"))
-    missed = [t for t in data["distress"] if not real_guard.check(t, reply=True).distress]
+    verdicts = [real_guard.check(t, reply=True) for t in data["distress"]]
+    missed = [t for t, v in zip(data["distress"], verdicts, strict=True) if not v.distress]
     assert len(missed) <= 0.05 * len(data["distress"]), missed
+    unsupported = [t for t, v in zip(data["distress"], verdicts, strict=True) if not (v.distress or v.near)]
+    chat_missed = [t for t in data["distress"] if not real_guard.check(t).distress]
+    assert len(unsupported) <= len(chat_missed), "every phrasing the chat catches gets the pause or the check-in "\
+        f"as a reply: {unsupported}"
