@@ -450,16 +450,27 @@ def respond(dialogue: Dialogue, text: str, material: Material, guard=None,
             reflect: Reflect | None = None) -> tuple[Dialogue, Reply]:
     """Read what the person typed: distress first (the care reply, paused), then a typed command, then an answer.
 
-    `guard` is a safety.guard.Guard (or anything with `check(text).distress`); `reflect` finds the indicator
-    closest to a reply about what the person will do or did (see `reflector`)."""
+    `guard` is a safety.guard.Guard (or anything with `check(text, reply=True).distress`: a reply is read in the
+    guard's reply mode; a verdict that is `near` distress adds the check-in line with support details and goes on);
+    `reflect` finds the indicator closest to a reply about what the person will do or did (see
+    `reflector`)."""
     if dialogue.status == STOPPED and wants_resume(text):
         return command(dialogue, "resume", material)
     if not dialogue.open:
         return dialogue, Reply((_not_running(dialogue, material),))
     text = text[:MAX_REPLY]
-    if guard is not None and guard.check(text).distress:
+    verdict = guard.check(text, reply=True) if guard is not None else None
+    if verdict is not None and verdict.distress:
         paused = replace(dialogue, status=PAUSED)
         return paused, Reply((material.line("paused", dialogue.voice),), care=True, progress=paused.progress(material))
+    dialogue, reply = _read(dialogue, text, material, reflect)
+    if getattr(verdict, "near", False):
+        reply = replace(reply, lines=(material.line("check_in", dialogue.voice), *reply.lines))
+    return dialogue, reply
+
+
+def _read(dialogue: Dialogue, text: str, material: Material, reflect: Reflect | None) -> tuple[Dialogue, Reply]:
+    """A reply that is not distress: a typed command, or an answer to the step."""
     said = _normal(text)
     for name in COMMANDS:
         if _COMMAND[name].match(said):

@@ -13,6 +13,9 @@ from safety.detector import Detector, fit
 
 MAX_CHARS = 4000
 MIN_SENTENCE_WORDS = 3
+REPLY_SHARE = 0.5
+"""A reply in the coaching conversation is held to a bar this share of the way from the detector's whole-text bar
+to its single-sentence bar (`Guard.check(text, reply=True)`)."""
 
 CARE = (
     "I'm really sorry things are this hard right now, and I'm glad you said something.\n\n"
@@ -55,12 +58,15 @@ def plain(markdown: str) -> str:
 class Verdict:
     """What the check found: `distress` (give the care reply, no capabilities), why ("pattern: <group>" or
     "detector"), the detector's best margin over its threshold (None when it was not run), and whether the text
-    mentions suicide or self-harm at all (a work answer then carries the support details)."""
+    mentions suicide or self-harm at all (a work answer then carries the support details). `near`: a reply in the
+    coaching conversation that the detector reads past the chat's bar but under the reply bar; the conversation goes
+    on and says where support is (coaching.dialogue.respond), erring towards care without a pause."""
 
     distress: bool
     reason: str = ""
     margin: float | None = None
     mentions: bool = False
+    near: bool = False
 
 
 class Guard:
@@ -97,10 +103,14 @@ class Guard:
         pool.shutdown(wait=False)
         return cls(future, encoder)
 
-    def check(self, text: str) -> Verdict:
+    def check(self, text: str, reply: bool = False) -> Verdict:
         """Read a text as a person wrote it: the patterns on all of it, then the detector on the whole text and on
         each sentence of a longer one. A text using a work idiom of death or exhaustion ("this audit will be the
-        death of me") is held to the detector's higher, single-sentence bar."""
+        death of me") is held to the detector's higher, single-sentence bar.
+
+        `reply` reads an answer to a coaching question ("end of next week"): the patterns as always, the whole text
+        held to `reply_bar`. The detector learned from whole situations, so short answers sit outside what it
+        saw and score higher than the situations they belong to."""
         try:
             prepared = prepare(text, MAX_CHARS).text
         except InputError:
@@ -115,8 +125,16 @@ class Guard:
         parts = [p for p in sentences(prepared) if len(p.split()) >= MIN_SENTENCE_WORDS]
         parts = parts if len(parts) > 1 else []
         scores = detector.scores(self.encoder.encode([prepared, *parts]))
-        bar = detector.sentence_threshold if patterns.figure_of_speech(prepared) else detector.threshold
+        bar = reply_bar(detector) if reply else detector.threshold
+        bar = detector.sentence_threshold if patterns.figure_of_speech(prepared) else bar
         margin = float(scores[0] - bar)
         if parts:
             margin = max(margin, float(scores[1:].max() - detector.sentence_threshold))
-        return Verdict(margin >= 0, "detector" if margin >= 0 else "", margin, mentions)
+        near = reply and margin < 0 and not patterns.figure_of_speech(prepared) and scores[0] >= detector.threshold
+        return Verdict(margin >= 0, "detector" if margin >= 0 else "", margin, mentions, near)
+
+
+def reply_bar(detector: Detector) -> float:
+    """The whole-text bar for a reply in the coaching conversation: `REPLY_SHARE` of the way from the detector's
+    whole-text bar to its single-sentence bar (chosen on the blind reviewers' coaching replies and the dev list)."""
+    return detector.threshold + REPLY_SHARE * (detector.sentence_threshold - detector.threshold)

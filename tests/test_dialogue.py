@@ -48,10 +48,33 @@ class FakeGuard:
 
     def __init__(self):
         self.seen: list[str] = []
+        self.modes: list[bool] = []
 
-    def check(self, text: str):
+    def check(self, text: str, reply: bool = False):
         self.seen.append(text)
+        self.modes.append(reply)
         return self.Verdict("can't cope" in text.lower())
+
+
+class NearGuard:
+    """A guard whose every verdict is near distress but under the reply bar."""
+
+    class Verdict:
+        distress, near = False, True
+
+    def check(self, text: str, reply: bool = False):
+        return self.Verdict()
+
+
+def test_a_reply_near_distress_goes_on_with_the_check_in_line(material):
+    d, _ = dg.start(FEEDBACK, material)
+    d2, reply = dg.respond(d, "I want her to own the deadlines again", material, NearGuard())
+    assert not reply.care and d2.status == dg.ACTIVE
+    assert reply.lines[0] == material.line("check_in", d.voice)
+    assert "13 11 14" in reply.lines[0] and "EAP" in reply.lines[0]
+    assert d2.step != d.step, "the conversation moves on to the next step"
+    _, plain = dg.respond(d, "I want her to own the deadlines again", material, FakeGuard())
+    assert material.line("check_in", d.voice) not in plain.lines
 
 
 def fake_reflect(text: str):
@@ -326,6 +349,7 @@ def test_distress_pauses_with_the_care_reply_and_the_person_can_resume(material)
     assert "paused" in reply.lines[0] and not reply.question
     assert "reality" not in d.answers, "the distress message is not kept as an answer"
     assert guard.seen[-1] == "Honestly I can't cope with any of this"
+    assert guard.modes and all(guard.modes), "every reply is read in the guard's reply mode"
     resumed, reply = dg.respond(d, "resume", material, guard)
     assert resumed.status == dg.ACTIVE and resumed.current == "reality"
     assert reply.lines[0] == "Welcome back. Here's where we were." and reply.question

@@ -10,7 +10,7 @@ import pytest
 from conversation import answer as answers
 from index import store
 from safety import detector, evaluate, patterns
-from safety.guard import CARE, SUPPORT, Guard, ordinary, plain
+from safety.guard import CARE, REPLY_SHARE, SUPPORT, Guard, ordinary, plain, reply_bar
 from tests.conftest import DATA
 
 DISTRESS = [
@@ -503,6 +503,43 @@ def test_guard_without_distress_vectors_uses_the_patterns(tiny_retriever):
     assert not guard.check(SAD[0]).distress
 
 
+class ScoreEncoder:
+    """Encodes each text as its one-number score, so the detector's log-odds are the score itself."""
+
+    def __init__(self, scores: dict[str, float]):
+        self.score = scores
+
+    def encode(self, texts):
+        return np.array([[self.score[t]] for t in texts])
+
+
+def test_reply_mode_holds_a_reply_to_the_reply_bar():
+    det = detector.Detector(np.array([1.0]), 0.0, threshold=1.0, sentence_threshold=5.0)
+    assert reply_bar(det) == pytest.approx(1.0 + REPLY_SHARE * 4.0)
+    assert det.threshold < reply_bar(det) < det.sentence_threshold
+    under, over = reply_bar(det) - 0.1, reply_bar(det) + 0.1
+    texts = {"end of next week": under, "the quarter went quietly": over,
+             "this audit will be the death of me": (over + det.sentence_threshold) / 2}
+    guard = Guard(det, ScoreEncoder(texts))
+    assert guard.check("end of next week").distress, "a situation is still held to the whole-text bar"
+    quiet = guard.check("end of next week", reply=True)
+    assert not quiet.distress and quiet.margin == pytest.approx(under - reply_bar(det))
+    loud = guard.check("the quarter went quietly", reply=True)
+    assert loud.distress and loud.reason == "detector"
+    assert not guard.check("this audit will be the death of me", reply=True).distress, "a figure of speech keeps "\
+        "the single-sentence bar"
+    assert guard.check("I've been thinking about killing myself", reply=True).reason == "pattern: suicidal ideation"
+    assert quiet.near, "a reply past the chat's bar but under the reply bar is near distress"
+    assert not loud.near and not guard.check("end of next week").near, "near is for replies under the reply bar only"
+
+
+def test_a_reply_under_the_chat_bar_is_not_near():
+    det = detector.Detector(np.array([1.0]), 0.0, threshold=1.0, sentence_threshold=5.0)
+    guard = Guard(det, ScoreEncoder({"by Friday": 0.5}))
+    verdict = guard.check("by Friday", reply=True)
+    assert not verdict.distress and not verdict.near
+
+
 # The answer
 
 
@@ -604,3 +641,43 @@ def test_real_training_file_is_the_one_in_the_index(real_retriever, real_setting
     assert real_retriever.index.manifest["distress_rows"] == {"distress": len(data["distress"]),
                                                               "work": len(data["work"])}
     assert len(data["distress"]) >= 400 and len(data["work"]) >= 400
+
+
+REPLIES_IN_THE_ISSUE = (
+    "end of next week",
+    "I worry about being seen as difficult by the Minister's office, so I tend to wait and hope it goes away",
+    "If I start making excuses for her, then I'll ask myself what I'd do if it was someone I didn't like",
+)
+
+
+@pytest.mark.slow
+def test_real_coaching_replies_are_rarely_flagged_in_reply_mode(real_guard):
+    """Replies two blind reviewers typed in coaching conversations (none distress): at most 2 % get the care pause,
+    and the replies that paused a reviewer's conversation (issue #12) do not."""
+    from coaching import dialogue as dg
+
+    replies = json.loads((DATA / "coach-replies.json").read_text(encoding="utf-8"))["replies"]
+    assert len(replies) == 96
+    flagged = [t for t in replies if real_guard.check(t, reply=True).distress]
+    assert len(flagged) <= 0.02 * len(replies), flagged
+    material = dg.load()
+    context = dg.Context("One of my EL2s is struggling and I need to give her honest feedback about her work.",
+                         (dg.Focus("guides-mentors-and-develops-people", "Guides, mentors and develops people"),))
+    for text in REPLIES_IN_THE_ISSUE:
+        d, _ = dg.start(context, material)
+        d, reply = dg.respond(d, text, material, real_guard)
+        assert d.status == dg.ACTIVE and not reply.care, text
+
+
+@pytest.mark.slow
+def test_real_distress_dev_list_is_caught_in_reply_mode(real_guard):
+    """Distress typed as a reply to a coaching question still gets the care pause: at least 95 % of the dev list
+    (patterns and the detector at the reply bar)."""
+    data = json.loads((DATA / "distress-dev.json").read_text(encoding="utf-8"))
+    verdicts = [real_guard.check(t, reply=True) for t in data["distress"]]
+    missed = [t for t, v in zip(data["distress"], verdicts, strict=True) if not v.distress]
+    assert len(missed) <= 0.05 * len(data["distress"]), missed
+    unsupported = [t for t, v in zip(data["distress"], verdicts, strict=True) if not (v.distress or v.near)]
+    chat_missed = [t for t in data["distress"] if not real_guard.check(t).distress]
+    assert len(unsupported) <= len(chat_missed), "every phrasing the chat catches gets the pause or the check-in "\
+        f"as a reply: {unsupported}"
