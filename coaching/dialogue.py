@@ -604,7 +604,10 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         found = _WHEN.search(text)
         if not found and vague(text):
             return _advance(d, m)
-        return _advance(replace(d, when=found.group() if found else tidy(text).strip(" .")), m)
+        typed, previous = tidy(text), d.answers.get(step, "")
+        if found and not only_date(typed) and len(set(tokens(_WHEN.sub(" ", typed))) & set(tokens(previous))) >= 2:
+            d = _store(d, step, typed)  # the first step said again, with its date this time
+        return _advance(replace(d, when=found.group() if found else typed.strip(" .")), m)
     if d.pending == "trigger":
         return _advance(_store(d, step, _with_trigger(d.answers.get(step, ""), text)), m)
     if all(_BACKREF.match(_normal(p)) for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()):

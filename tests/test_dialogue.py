@@ -991,3 +991,15 @@ def test_but_i_worry_inside_the_first_step_is_the_obstacle(material):
     d, _ = run(material, replies=REVIEW3_CHOSEN + ("I'll call her on Monday, but I worry she'll get defensive",))
     assert d.answers["first_step"] == "I'll call her on Monday"
     assert d.early["obstacle"].lower().startswith("i worry she'll get defensive")
+
+
+def test_a_first_step_restated_with_its_date_replaces_the_one_without(material):
+    d, reply = run(material, replies=REVIEW3_CHOSEN + (
+        "Clear the messaging with the Secretary and HR, then book the briefing. idk exactly when, soon",))
+    assert d.pending == "when"
+    d, _ = dg.respond(d, "Clear the messaging with the Secretary and HR and book the all-staff briefing, by Friday "
+                         "20 June", material)
+    step = dict(dg.summary(d).parts())["First step"]
+    assert "idk" not in step and step.count("Friday 20 June") == 1
+    d, _ = run(material, replies=REVIEW3_CHOSEN + ("Talk to her one on one", "Probably Thursday, she's busy till then"))
+    assert dict(dg.summary(d).parts())["First step"].startswith("Talk to her one on one")
