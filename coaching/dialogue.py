@@ -728,6 +728,7 @@ def _with_trigger(plan: str, text: str) -> str:
         return trigger
     if not _TRIGGER.search(trigger):
         trigger = f"If {trigger[:1].lower()}{trigger[1:]}"
+    trigger = trigger[:1].upper() + trigger[1:]
     first = plan[:1] if re.match(r"I\b", plan) else plan[:1].lower()
     return f"{trigger}, {first}{plan[1:]}"
 

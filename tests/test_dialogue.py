@@ -953,6 +953,8 @@ def test_an_if_then_plan_with_no_trigger_asks_once_for_it(material):
     assert d.status == dg.DONE
     assert d.answers["if_then"] == ("If they cite privacy, then I'll stop, ask what would make them comfortable, "
                                     "and write it down")
+    d, _ = run(material, replies=FULL[:-1] + ("then I'll stop and ask", "when they cite privacy"))
+    assert d.answers["if_then"] == "When they cite privacy, then I'll stop and ask"
 
 
 def test_a_second_plan_with_no_trigger_is_kept_as_typed(material):
