@@ -42,7 +42,9 @@ _DONE = re.compile(r"^(?:done|that's all|that's it|that is all|no more|nothing e
                    r"i'm done|let's move on|that will do)$")
 _YES = re.compile(r"^(?:yes|yep|yeah|yes please|keep it|keep|same|still right|that's right|correct|it is|"
                   r"still true|yes that's right|yes still)$")
-_IDEAS = re.compile(r"\b(?:any|some|got any|give me|have you got)\s+(?:ideas|suggestions)\b|^(?:ideas|suggestions)\b|"
+_IDEAS = re.compile(r"\b(?:any|some|got any|give me|have you got)\s+(?:other\s+|more\s+|new\s+|further\s+)?"
+                    r"(?:ideas|suggestions)\b|^(?:ideas|suggestions)\b|\bwhat do (?:people|others|most people|leaders) "
+                    r"(?:usually |normally |typically |generally )?do\b|"
                     r"\bwhat (?:do|would|could) you suggest\b|\bi'm stuck\b|^stuck$|\bwhat (?:else )?could i do\b|"
                     r"\bhelp me (?:think|come up)\b")
 _VAGUE = re.compile(r"^(?:\s|i don't know|don't know|do not know|dont know|i dunno|dunno|idk|maybe|perhaps|possibly|"
@@ -93,6 +95,10 @@ _NOT_DONE = re.compile(r"\b(?:i|we)\s+(?:let (?:it|that|this|things|her|him|them
                        r"put (?:it|this|that) off)\b|\b(?:i've|we've) not\b|"
                        r"\bnothing (?:formal |much |has been |was )?(?:said|done)\b|"
                        r"\bnot (?:yet )?(?:said|done|raised)\b")
+# A sentence saying there are no options ("I didn't list any options", "There aren't any"): never an option.
+_NO_OPTIONS = re.compile(r"^(?:i|we)\s+(?:didn't|did not|haven't|have not|don't|do not)\s+(?:list|give|name|write|"
+                         r"have|got|come up with)\w*\s+(?:any\s+)?(?:options?|ideas?)\b|^(?:there (?:are|were) )?"
+                         r"(?:no|none|not any) (?:options?|ideas?)\b|^there (?:aren't|weren't) any\b")
 _FIRST_PERSON = re.compile(r"\b(?:i|i'll|i'm|i've|i'd|me|my|we|we'll|us|our)\b")
 _START = re.compile(r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+)?(?:help\s+me\s+(?:to\s+)?(?:prepare|"
                     r"get\s+ready|think\s+(?:this|it)\s+through)|coach\s+me|i'd\s+like\s+(?:some\s+)?coaching|"
@@ -101,8 +107,11 @@ _NUMBER = re.compile(r"\b(\d{1,2})\b")
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1}
 _PICKED = re.compile(r"^(?:(?:the|and|number|option|one|\d{1,2}|" + "|".join(_ORDINAL) + r")\s*)+$")
 _WHEN = re.compile(
-    r"\b(?:(?:by|on|before|this|next|until|from|within)\s+)?(?:today|tonight|tomorrow|(?:mon|tues|wednes|thurs|fri|"
-    r"satur|sun)day|(?:this|next|the)\s+(?:week|month|fortnight)|(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month)|"
+    r"\b(?:(?:by|on|before|this|next|until|from|within)\s+)?(?:(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+)?the\s+\d{1,2}(?:st|nd|rd|th)|today|tonight|tomorrow|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:this|next|the)\s+(?:week|month|fortnight)|"
+    r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:day|week|month)|"
     r"\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?|"
     r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:a|one|two|three)\s+weeks?|(?:the\s+)?next\s+(?:few|two|three)\s+days|"
@@ -112,9 +121,21 @@ _EARLY = {step: re.compile(pattern.replace("'", "['’]"), re.IGNORECASE) for st
     ("options", r"\b(?:i could|we could|i might|one option|another option|option is|could try)\b"),
     ("first_step", r"\b(?:i'll|i will|i'm going to|im going to|my first step|first step is)\b"),
     ("obstacle", r"\b(?:get in the way|gets in the way|stop me|holds me back|holding me back|i tend to|my habit|"
-                 r"i worry|i'm worried|i'm afraid|i avoid|i'll probably avoid|what stops me)\b"),
+                 r"i worry|i'm worried|i'm afraid|i avoid|i'll probably avoid|what stops me|the (?:main |big |real )?"
+                 r"risk (?:here )?is|my (?:worry|concern|fear) is|i'm concerned|what worries me|the danger is)\b"),
     ("if_then", r"\bif\b.+\b(?:then|i'll|i will)\b"),
 )}
+# The "if" or "when" part of an if-then plan ("If I catch myself …", "When she cites privacy …").
+_TRIGGER = re.compile(r"\b(?:if|when|whenever|once|as soon as|the moment|every time|each time|next time)\b",
+                      re.IGNORECASE)
+# Hedges at the start of an option or an answer ("Like I said, …", "Maybe …", "I guess that …"); _OPTION_HEDGE also
+# the modal lead-ins of an option ("I could also offer …", "The obvious one is …").
+_HEDGE = (r"(?:(?:like|as) i (?:said|mentioned)|maybe|perhaps|possibly|probably|i guess|i suppose|i reckon)")
+_STEP_HEDGE = re.compile(r"^" + _HEDGE + r"(?![\w'’])[\s,.;:\-–—]*".replace("'", "['’]"), re.IGNORECASE)
+_OPTION_HEDGE = re.compile((r"^(?:" + _HEDGE + r"|(?:i|we) (?:could|might|can)(?: also| always| just)?|"
+                            r"(?:the )?obvious (?:one|option|thing)(?: to do)? is|"
+                            r"(?:one|another) (?:option|idea|one) (?:is|would be)|or else|also)"
+                            r"(?![\w'’])[\s,.;:\-–—]*").replace("'", "['’]"), re.IGNORECASE)
 _DID = re.compile(r"\b(?:i|we)(?:'ll| will| could| would| can| might| have| had| did|'ve| plan to| want to| need to| "
                   r"am going to|'m going to)\b|\b(?:i|we) [a-z]+ed\b")
 _OPTION_SPLIT = re.compile(r";\s*|(?<=[.!?])\s+|,?\s+\bor\b\s+")
@@ -556,6 +577,8 @@ def tidy(text: str) -> str:
     out = unlabelled if content_words(unlabelled) else text.strip()
     while True:
         shorter = _VAGUE_LEAD.sub("", _CORRECTION.sub("", out, count=1), count=1).strip()
+        unhedged_once = _STEP_HEDGE.sub("", shorter, count=1).strip()
+        shorter = unhedged_once if content_words(unhedged_once) else shorter
         unlabelled = _LABEL.sub("", shorter, count=1).strip()
         shorter = unlabelled if content_words(unlabelled) else shorter
         if shorter == out:
@@ -592,7 +615,12 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         found = _WHEN.search(text)
         if not found and vague(text):
             return _advance(d, m)
-        return _advance(replace(d, when=found.group() if found else text.strip(" .")), m)
+        typed, previous = tidy(text), d.answers.get(step, "")
+        if found and not only_date(typed) and len(set(tokens(_WHEN.sub(" ", typed))) & set(tokens(previous))) >= 2:
+            d = _store(d, step, typed)  # the first step said again, with its date this time
+        return _advance(replace(d, when=found.group() if found else typed.strip(" .")), m)
+    if d.pending == "trigger":
+        return _advance(_store(d, step, _with_trigger(d.answers.get(step, ""), text)), m)
     if all(_BACKREF.match(_normal(p)) for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p.strip()):
         earlier = "" if step in ("options", "choice") else d.answers.get(step) or d.early.get(step, "")
         if earlier:
@@ -605,6 +633,14 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
                         progress=d.progress(m))
     if step == "options":
         return _options(d, text, said, m, reflect)
+    if step == "choice" and _IDEAS.search(said):
+        return _more_ideas(d, m)
+    if step == "choice" and not d.options:
+        kept = [p for p in (sentences(text) or [text]) if not _NO_OPTIONS.search(_normal(p))]
+        if not kept:
+            return d, Reply(question=m.line("choice_none", d.voice), progress=d.progress(m))
+        text = " ".join(kept)
+        said = _normal(text)
     if step == "choice":
         chosen = _choose(d, text, said, m, reflect)
         if chosen is not None:
@@ -623,11 +659,17 @@ def _answer(d: Dialogue, text: str, said: str, m: Material, reflect: Reflect | N
         text = f"{previous.rstrip()}{'' if previous.rstrip()[-1:] in '.!?' else '.'} {text}"
     said = _normal(text)
     d = _early(d, text)
+    if step == "first_step" and d.early.get("obstacle") and not d.answers.get("obstacle"):
+        text = _without_obstacle(text)
+    if step == "if_then" and not _TRIGGER.search(text):
+        d = replace(_store(d, step, text), pending="trigger")
+        return d, Reply(question=m.line("trigger", d.voice), progress=d.progress(m))
     doing = _doing(step, text)
     reflection = _reflect(d, doing, reflect) if doing else None
     d = _store(d, step, text)
     if step == "choice":
-        d = replace(d, options=_unique([*d.options, text]))
+        text = unhedged(text, _OPTION_HEDGE)
+        d = replace(_store(d, step, text), options=_unique([*d.options, text]))
         return _advance(d, m, reflection, (m.line("chosen", d.voice, option=_quote(text)),))
     if step == "first_step":
         found = _WHEN.search(text)
@@ -684,6 +726,37 @@ def _joined(first: str, then: str) -> str:
     if not (first and then):
         return first or then
     return f"{first}{'' if first[-1:] in '.!?' else '.'} {then}"
+
+
+def _with_trigger(plan: str, text: str) -> str:
+    """An if-then plan with the "if" part the person gave when asked for it ("If they cite privacy" and "then I'll
+    stop" read "If they cite privacy, then I'll stop"); a whole plan in the reply replaces it; the plan as typed
+    when the reply gives no trigger."""
+    if vague(text) or asks_back(text):
+        return plan
+    trigger = tidy(text).rstrip(" .,;")
+    if _EARLY["if_then"].search(trigger) or not plan:
+        return trigger
+    if not _TRIGGER.search(trigger):
+        trigger = f"If {trigger[:1].lower()}{trigger[1:]}"
+    trigger = trigger[:1].upper() + trigger[1:]
+    first = plan[:1] if re.match(r"I\b", plan) else plan[:1].lower()
+    return f"{trigger}, {first}{plan[1:]}"
+
+
+def _without_obstacle(text: str) -> str:
+    """A first step without the obstacle it names ("… on the 17th. The risk is …", "I'll call her, but I worry …"),
+    which is kept for the obstacle step; as typed when nothing would be left."""
+    kept = []
+    for part in sentences(text) or [text]:
+        found = _EARLY["obstacle"].search(part)
+        if not found:
+            kept.append(part)
+            continue
+        before = re.split(r",?\s+but\s+$", part[:found.start()], maxsplit=1)
+        if len(before) == 2 and content_words(before[0]):
+            kept.append(before[0].strip())
+    return " ".join(kept).strip() or text
 
 
 def _doing(step: str, text: str) -> str:
@@ -801,6 +874,15 @@ def _ideas(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> tuple[Dialo
     return d, Reply((*lines, m.line("ideas", d.voice)), items=fresh, progress=d.progress(m))
 
 
+def _more_ideas(d: Dialogue, m: Material) -> tuple[Dialogue, Reply]:
+    """An ideas request at the choice: back to the options with fresh ideas, or, with none left, say so and ask for
+    the choice again; the request is never an option or the choice."""
+    if not _unoffered(d):
+        return d, Reply((m.line("no_more_ideas_choice", d.voice),), items=d.options, progress=d.progress(m),
+                        question=m.step("choice", "ask", d.kind, d.voice, **_values(d, m)))
+    return _ideas(replace(d, step=STEPS.index("options"), tries=0, rounds=0, pending=""), m)
+
+
 def _interleave(first: Iterable[str], second: Iterable[str]) -> list[str]:
     a, b = list(first), list(second)
     out = []
@@ -885,7 +967,22 @@ def _proposal(piece: str) -> str:
         return ""
     if piece.rstrip().endswith(":") or _GO_WITH.match(low):
         return ""  # a lead-in to a list ("Other ways I can think of:") or a choice, not an option
-    return situation_text.sentence(piece)
+    return situation_text.sentence(unhedged(piece, _OPTION_HEDGE))
+
+
+def unhedged(text: str, hedge: re.Pattern = _STEP_HEDGE) -> str:
+    """A text without the hedges at its start ("Like I said, call the CoS" is "Call the CoS"); as typed when
+    nothing would be left."""
+    out = text.strip()
+    while True:
+        shorter = hedge.sub("", _CORRECTION.sub("", out, count=1), count=1).strip()
+        if shorter == out or not content_words(shorter):
+            break
+        out = shorter
+    if out == text.strip():
+        return out
+    out = re.sub(r"^that\s+(?=\w)", "", out, flags=re.IGNORECASE)
+    return out[:1].upper() + out[1:]
 
 
 def _pick(options: tuple[str, ...], said: str, text: str) -> str:
@@ -931,7 +1028,9 @@ def _early(d: Dialogue, text: str, later_than: str | None = None) -> Dialogue:
                 continue  # "If she says no I'll fold" at the obstacle step is the obstacle
             if step == "first_step" and not (_WHEN.search(part) or "first step" in part.lower()):
                 continue  # "I'll back her" is not yet a first step; "I'll call her on Monday" is
-            clause = part[found.start():] if step in ("options", "first_step") else part
+            but = step == "obstacle" and re.search(r"\bbut\s+$", part[:found.start()])
+            cut = step in ("options", "first_step") or but
+            clause = part[found.start():] if cut else part
             if step == "options":
                 options += split_options(clause)
             else:
@@ -1047,6 +1146,8 @@ def _ask(d: Dialogue, m: Material, lines: tuple[str, ...] = ()) -> Reply:
     if step == "options" and d.options:
         return Reply((*lines, ask, m.line("options_so_far", voice)), items=d.options,
                      question=m.more(d.rounds + len(d.options), voice, len(d.options)), progress=progress)
+    if step == "choice" and not d.options and not d.early.get("choice"):
+        return Reply(lines, question=m.line("choice_none", voice), progress=progress)
     if step == "choice":
         early = d.early.get("choice") if not d.answers.get("choice") else ""
         return Reply((*lines, ask) if early else lines, items=d.options, progress=progress,

@@ -253,10 +253,10 @@ def test_an_early_answer_is_kept_for_its_stage(material):
             "I tend to avoid hard conversations.")
     d, _ = run(material, replies=(goal,))
     assert d.answers["goal"] == goal, "the whole reply answers the goal"
-    assert d.options == ("I could ask her manager to mentor her.",)
+    assert d.options == ("Ask her manager to mentor her.",)
     assert d.early == {"first_step": "I'll talk to her on Monday.", "obstacle": "I tend to avoid hard conversations."}
     d, reply = dg.respond(d, "She missed three deadlines since March", material)
-    assert reply.items == ("I could ask her manager to mentor her.",) and reply.question.startswith("That's 1")
+    assert reply.items == ("Ask her manager to mentor her.",) and reply.question.startswith("That's 1")
     d, reply = run(material, replies=(goal, FULL[1], "Pair her with a director", "Weekly check-ins", "1"))
     assert d.current == "first_step" and d.pending == "confirm"
     assert "Earlier you said: “I'll talk to her on Monday”" in reply.question
@@ -328,7 +328,7 @@ def test_fewer_than_three_options_bring_ideas(material):
 def test_several_options_in_one_reply(material):
     assert dg.split_options("talk to her; ask HR\n- pair her with a mentor") == [
         "Talk to her.", "Ask HR.", "Pair her with a mentor."]
-    assert dg.split_options("I could talk to her or ask her manager") == ["I could talk to her.", "Ask her manager."]
+    assert dg.split_options("I could talk to her or ask her manager") == ["Talk to her.", "Ask her manager."]
     d, _ = run(material, replies=(FULL[0], FULL[1], "Talk to her. Ask HR. Pair her with a mentor."))
     assert d.current == "choice"
 
@@ -508,7 +508,7 @@ def test_numbers_take_ideas_and_my_own_options_lead_in_is_dropped(material):
     ("1. talk to her 2. ask HR 3. wait a month", ["Talk to her.", "Ask HR.", "Wait a month."]),
     ("1) talk to her\n2) ask HR", ["Talk to her.", "Ask HR."]),
     ("Could meet NSW bilaterally before SOM. Or I could go to the MO; or offer a phased KPI implementation",
-     ["Could meet NSW bilaterally before SOM.", "I could go to the MO.", "Offer a phased KPI implementation."]),
+     ["Could meet NSW bilaterally before SOM.", "Go to the MO.", "Offer a phased KPI implementation."]),
 ])
 def test_options_split_on_letters_numbers_or_and_semicolons(text, expected):
     assert dg.split_options(text) == expected
@@ -813,8 +813,8 @@ def test_a_request_for_help_is_never_stored_at_any_step(material, step):
     d, _ = run(material, replies=FULL[:[0, 1, 2, 5, 6, 7, 8][step]])
     assert d.current == dg.STEPS[step]
     d, reply = dg.respond(d, "not sure how to finish that one, what would you suggest?", material)
-    if dg.STEPS[step] == "options":
-        assert reply.items  # ideas, as asked
+    if dg.STEPS[step] in ("options", "choice"):
+        assert reply.items and "choice" not in d.answers  # ideas, as asked
     else:
         assert dg.STEPS[step] not in d.answers and d.current == dg.STEPS[step]
         assert "what would you suggest" not in dg.summary(d).text
@@ -899,3 +899,133 @@ def test_numbers_that_point_nowhere_are_not_an_option(material):
     d, _ = run(material, replies=FULL[:2])
     d, _ = dg.respond(d, "2 and 3 together really. Adviser first, and the roster regardless.", material)
     assert d.options == ("Adviser first, and the roster regardless.",)
+
+
+# Third blind review (issue #17): the reviewer's own words.
+REVIEW3 = ("I want requests to come through me", "The adviser emailed my EL2s directly",
+         "Call the CoS", "Raise it with my Deputy Secretary first", "Write back to the adviser by email")
+
+
+@pytest.mark.parametrize("request_text", ["Before I pick - any other ideas? What do people usually do here?",
+                                          "Can you suggest some ideas?"])
+def test_an_ideas_request_at_the_choice_is_never_the_choice(material, request_text):
+    d, reply = run(material, replies=REVIEW3)
+    assert d.current == "choice"
+    d, reply = dg.respond(d, request_text, material)
+    assert not d.answers.get("choice")
+    assert all("ideas" not in o.lower() for o in d.options)
+    assert reply.items and set(reply.items) <= set(d.offered)
+    d, reply = dg.respond(d, "Can you suggest some ideas?", material)
+    assert not d.answers.get("choice") and all("ideas" not in o.lower() for o in d.options)
+
+
+def test_an_ideas_request_with_no_ideas_left_says_so_and_asks_the_choice_again(material):
+    d, _ = run(material, context=CHANGE, replies=REVIEW3)
+    d, reply = dg.respond(d, "Before I pick - any other ideas? What do people usually do here?", material)
+    assert material.line("no_more_ideas_choice", d.voice) in reply.lines
+    assert d.current == "choice" and not d.answers.get("choice") and len(d.options) == 3
+
+
+def test_after_skipping_options_the_choice_asks_for_an_option_first(material):
+    d, reply = run(material, context=CHANGE, replies=REVIEW3[:2] + ("!skip",))
+    assert d.current == "choice"
+    assert "Looking at your options" not in reply.text
+    d, reply = dg.respond(d, "I didn't list any options. I suppose the obvious one is an all-staff briefing from "
+                             "me before the rumours get worse.", material)
+    assert d.answers["choice"].startswith("An all-staff briefing from me")
+    assert all("didn't list" not in o for o in d.options)
+
+
+def test_a_reply_saying_there_are_no_options_is_not_an_option(material):
+    d, _ = run(material, context=CHANGE, replies=REVIEW3[:2] + ("!skip",))
+    d, reply = dg.respond(d, "I didn't list any options.", material)
+    assert d.current == "choice" and not d.answers.get("choice") and not d.options
+
+
+REVIEW3_CHOSEN = REVIEW3 + ("2",)
+
+
+def test_a_day_of_the_month_inside_a_longer_first_step_is_its_date(material):
+    d, reply = run(material, replies=REVIEW3_CHOSEN + (
+        "Get our legal team to sketch what a de-identified extract would look like before the meeting on the 17th.",))
+    assert d.current == "obstacle"
+    assert "17th" in d.when
+    step = dict(dg.summary(d).parts())["First step"]
+    assert step.count("17th") == 1 and "I said" not in step
+
+
+def test_a_date_given_after_i_said_keeps_no_filler(material):
+    d, _ = run(material, replies=REVIEW3_CHOSEN + ("Get our legal team to sketch a de-identified extract",
+                                            "I said, before the 17th"))
+    step = dict(dg.summary(d).parts())["First step"]
+    assert "I said" not in step and "before the 17th" in step
+
+
+def test_a_weekday_day_and_month_are_kept_whole(material):
+    d, _ = run(material, replies=REVIEW3_CHOSEN + (
+        "Clear the messaging with the Secretary and HR and book the all-staff briefing, by Friday 20 June",))
+    assert d.when.endswith("Friday 20 June")
+    d, _ = run(material, replies=REVIEW3_CHOSEN + ("Clear the messaging with HR", "by Friday 20 June"))
+    assert "Friday 20 June" in dict(dg.summary(d).parts())["First step"]
+
+
+def test_an_if_then_plan_with_no_trigger_asks_once_for_it(material):
+    d, reply = run(material, replies=FULL[:-1])
+    d, reply = dg.respond(d, "then I'll stop, ask what would make them comfortable, and write it down", material)
+    assert d.status == dg.ACTIVE and reply.question == material.line("trigger", d.voice)
+    d, reply = dg.respond(d, "If they cite privacy", material)
+    assert d.status == dg.DONE
+    assert d.answers["if_then"] == ("If they cite privacy, then I'll stop, ask what would make them comfortable, "
+                                    "and write it down")
+    d, _ = run(material, replies=FULL[:-1] + ("then I'll stop and ask", "when they cite privacy"))
+    assert d.answers["if_then"] == "When they cite privacy, then I'll stop and ask"
+
+
+def test_a_second_plan_with_no_trigger_is_kept_as_typed(material):
+    d, _ = run(material, replies=FULL[:-1] + ("then I'll stop and ask", "not sure"))
+    assert d.status == dg.DONE and d.answers["if_then"] == "then I'll stop and ask"
+
+
+@pytest.mark.parametrize("typed, kept", [("Like I said, call the CoS", "Call the CoS."),
+                                         ("I could also offer to fund a privacy impact assessment jointly",
+                                          "Offer to fund a privacy impact assessment jointly."),
+                                         ("Maybe a phased approach", "A phased approach."),
+                                         ("I guess a quiet word first", "A quiet word first.")])
+def test_hedges_at_the_start_of_an_option_are_dropped(typed, kept):
+    assert dg.split_options(typed) == [kept]
+
+
+def test_hedges_at_the_start_of_a_steps_answer_are_dropped(material):
+    d, _ = run(material, replies=("I guess that she owns her deadlines",))
+    assert d.answers["goal"] == "She owns her deadlines"
+    d, _ = run(material, replies=REVIEW3_CHOSEN[:-1] + ("Maybe a phased approach - start with de-identified data",))
+    assert d.answers["choice"] == "A phased approach - start with de-identified data"
+
+
+def test_an_obstacle_named_with_the_first_step_is_kept_for_the_obstacle(material):
+    d, reply = run(material, replies=REVIEW3_CHOSEN + (
+        "Get our legal team to sketch what a de-identified extract would look like before the meeting on the 17th. "
+        "The risk is their DS just says no on reflex before we get to the detail.",))
+    assert "risk" not in d.answers["first_step"]
+    assert d.current == "obstacle" and d.pending == "confirm"
+    assert "says no on reflex" in reply.question
+    d, reply = dg.respond(d, "yes", material)
+    assert d.answers["obstacle"].startswith("The risk is their DS just says no")
+
+
+def test_but_i_worry_inside_the_first_step_is_the_obstacle(material):
+    d, _ = run(material, replies=REVIEW3_CHOSEN + ("I'll call her on Monday, but I worry she'll get defensive",))
+    assert d.answers["first_step"] == "I'll call her on Monday"
+    assert d.early["obstacle"].lower().startswith("i worry she'll get defensive")
+
+
+def test_a_first_step_restated_with_its_date_replaces_the_one_without(material):
+    d, reply = run(material, replies=REVIEW3_CHOSEN + (
+        "Clear the messaging with the Secretary and HR, then book the briefing. idk exactly when, soon",))
+    assert d.pending == "when"
+    d, _ = dg.respond(d, "Clear the messaging with the Secretary and HR and book the all-staff briefing, by Friday "
+                         "20 June", material)
+    step = dict(dg.summary(d).parts())["First step"]
+    assert "idk" not in step and step.count("Friday 20 June") == 1
+    d, _ = run(material, replies=REVIEW3_CHOSEN + ("Talk to her one on one", "Probably Thursday, she's busy till then"))
+    assert dict(dg.summary(d).parts())["First step"].startswith("Talk to her one on one")
