@@ -57,9 +57,10 @@ axe:
 # pytest-xdist processes per tier (0: in the pytest process itself), a whole test file to a worker so that a file's
 # module fixtures are set up once. The real tier's workers share one real index (built once per run) and spend
 # much of their time waiting on servers, browsers and subprocesses, so two finish sooner; a second fast-tier worker
-# repeats the imports and session fixtures, which on a busy shared machine cost more than it saves (README, Tests).
+# repeats the imports and session fixtures, which pays where the second core is free, as on CI, and costs more than
+# it saves on a busy shared machine (FAST_WORKERS=0 there; README, Tests).
 TEST_WORKERS ?= 2
-FAST_WORKERS ?= 0
+FAST_WORKERS ?= 2
 # One tier of the tests: $(1) is the marker expression, $(2) the number of workers, $(3) more pytest options. Exit
 # code 5 (no test collected, as when TESTS names files with nothing in that tier) is not a failure.
 define tier
