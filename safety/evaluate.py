@@ -94,7 +94,10 @@ class Cached:
 
 
 def situations(name: str) -> list[str]:
-    return [json.loads(line)["text"] for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line]
+    """The texts of a labelled situations file in tests/data (read by retrieval.evaluate.load)."""
+    from retrieval.evaluate import load
+
+    return [s.text for s in load(DATA / name)]
 
 
 @dataclass(frozen=True)

@@ -630,7 +630,7 @@ def test_real_rates_on_the_dev_list(real_guard):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["situations.jsonl", "messy.jsonl"])
 def test_real_ordinary_situations_are_rarely_flagged(real_guard, name):
-    texts = [json.loads(line)["text"] for line in (DATA / name).read_text().splitlines()]
+    texts = evaluate.situations(name)
     flagged = [t for t in texts if real_guard.check(t).distress]
     assert len(flagged) <= 0.03 * len(texts), flagged
 
