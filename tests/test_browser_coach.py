@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import assert_accessible
+from tests.test_browser_plan import for_client, new_plan
 from tests.test_coach_app import FIRST_STEP, GOAL, IF_THEN, OBSTACLE, OPTIONS, REALITY
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -56,16 +57,8 @@ def test_coaching_conversation_in_browser(real_retriever, app_server, page, scre
     goal.wait_for(timeout=60_000)
     assert goal.input_value() == GOAL
     page.screenshot(path=str(screenshots / "coach-plan.png"), full_page=True)
-    page.get_by_role("button", name="New plan").click()
-    page.get_by_role("combobox", name="Plan", exact=True).wait_for(timeout=60_000)
-    switch = page.get_by_role("switch", name="For a client")
-    switch.focus()
-    switch.press("Space")
-    label = page.get_by_role("textbox", name="Client label (optional)")
-    label.wait_for(timeout=30_000)
-    label.fill("JB")
-    label.press("Enter")
-    page.get_by_role("heading", name="Coaching preparation: JB").wait_for(timeout=30_000)
+    new_plan(page)
+    for_client(page, "JB")
     page.get_by_role("link", name="Situation chat").click()
     page.get_by_role("combobox", name="Coaching plan for this conversation").wait_for(timeout=60_000)
     assert page.get_by_text("This is now in your coaching plan").count() == 0, "plan 1's conversation is not shown"

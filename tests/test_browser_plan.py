@@ -24,6 +24,24 @@ def add_capability(page, name: str) -> None:
     page.get_by_role("heading", name=name).wait_for(timeout=30_000)
 
 
+def new_plan(page) -> None:
+    """New plan, and wait for the plan picker that a second plan brings."""
+    page.get_by_role("button", name="New plan").click()
+    page.get_by_role("combobox", name="Plan", exact=True).wait_for(timeout=60_000)
+
+
+def for_client(page, label: str) -> None:
+    """For a client on by keyboard and the client label typed: the plan page's heading names the client."""
+    switch = page.get_by_role("switch", name="For a client")
+    switch.focus()
+    switch.press("Space")
+    box = page.get_by_role("textbox", name="Client label (optional)")
+    box.wait_for(timeout=30_000)
+    box.fill(label)
+    box.press("Enter")
+    page.get_by_role("heading", name=f"Coaching preparation: {label}").wait_for(timeout=30_000)
+
+
 def test_plan_page_in_browser(app_server, page, screenshots, axe_script):
     from pypdf import PdfReader
 
@@ -113,17 +131,9 @@ def test_two_plans_and_a_client_label_in_browser(app_server, page, screenshots, 
     page.get_by_role("radiogroup", name=INDICATOR).get_by_text("2 Sometimes").click()
     page.get_by_text("Development areas: 1 indicator").wait_for(timeout=30_000)
 
-    page.get_by_role("button", name="New plan").click()
-    page.get_by_role("combobox", name="Plan", exact=True).wait_for(timeout=30_000)
+    new_plan(page)
     page.get_by_text("Your plan is empty").wait_for(timeout=30_000)
-    switch = page.get_by_role("switch", name="For a client")
-    switch.focus()
-    switch.press("Space")
-    label = page.get_by_role("textbox", name="Client label (optional)")
-    label.wait_for(timeout=30_000)
-    label.fill("JB")
-    label.press("Enter")
-    page.get_by_role("heading", name="Coaching preparation: JB").wait_for(timeout=30_000)
+    for_client(page, "JB")
     page.get_by_text("This plan is empty").wait_for(timeout=30_000)
     add_capability(page, "Negotiates persuasively")
     page.get_by_text("Tick the behaviours your client wants to work on:").wait_for(timeout=30_000)
