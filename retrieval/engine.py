@@ -13,7 +13,7 @@ from corpus.model import Framework
 from corpus.model import load as load_framework
 from index import store
 from index.embed import TextEncoder
-from retrieval import classifier, derived, evidence, kept, scoring, topic
+from retrieval import classifier, derived, evidence, kept, perspective, scoring, topic
 from retrieval.lexical import BM25
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError, prepare, sentences
@@ -48,6 +48,7 @@ class Method:
     keep_terms: bool = True
     diversity: float = 0.0
     diverse_from: int = 2
+    client_voice: bool = True
 
 
 class Retriever:
@@ -157,7 +158,10 @@ class Retriever:
         return self._best(sims)
 
     def read(self, text: str) -> str:
-        """A prepared text as the model and BM25 read it: APS shorthand replaced by the words it stands for."""
+        """A prepared text as the model and BM25 read it: a coach's account of a client in the client's own voice
+        (retrieval.perspective), APS shorthand with the words it stands for beside it."""
+        if self.method.client_voice:
+            text = perspective.as_client(text)
         return self.evidence.glossary.plain(text, self.method.keep_terms) if self.method.glossary else text
 
     def pieces(self, text: str) -> list[str]:
