@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import re
 
-# A coach, mentor or adviser writing about the person they coach: "my client", "our coachee", "I'm coaching a FAS".
-CLIENT = re.compile(r"\bmy\s+(?:client|coachee)\b|\b(?:a\s+client\s+of\s+mine|one\s+of\s+my\s+clients)\b|"
-                    r"\bI(?:'|’)?(?:ve|\s+have)(?:\s+got)?\s+an?\s+(?:coaching\s+)?client\s+(?:who|that)\b|"
-                    r"\bI(?:'|’)?m\s+coaching\b|\bI\s+am\s+coaching\b|\bcoachee\b", re.I)
 APOSTROPHE = "['’]"
-# The client's third-person words, as the client would say them; "I" stands for a subject that was "she" or "he".
-# Order matters: a contraction before the bare pronoun, "is"/"has" forms before the bare subject.
+I_AM = r"\b(?:I" + APOSTROPHE + r"?m|im|I\s+am)\s+"
+START = r"(?:^|(?<=[.!?]\s)|(?<=\n))"
+# How a coach names the person they coach, and what that becomes in the person's own voice. A text is about a client
+# when one of these is in it. A mentor is left out: a leader mentoring someone is showing their own capability
+# ("Where do I start with her?"), while a coach's client is the one whose capability is in question.
+LEADS = [
+    (re.compile(r"\b(?:I" + APOSTROPHE + r"?ve\s+|I\s+have\s+|have\s+)(?:got\s+)?an?\s+(?:[A-Za-z&]+\s+)?"
+                r"(?:coaching\s+)?client(?:\s+(?:who|that)\b|,)?", re.I), "I"),
+    (re.compile(r"(?:" + I_AM + "|" + START + r")coaching\s+(an?)\b", re.I), r"I am \1"),
+    (re.compile(r"\bI\s+coach\s+(an?)\b", re.I), r"I am \1"),
+    (re.compile(r"\b(?:(?:my|a|the)\s+)?coachee\b", re.I), "I"),
+    (re.compile(r"\b(?:my\s+client|a\s+client\s+of\s+mine|one\s+of\s+my\s+clients)\b", re.I), "I"),
+    (re.compile(START + r"(?:the\s+)?client(?=\s+(?:is|was|has|had|says|said|keeps|kept|wants|thinks|feels|tells|told|"
+                r"gets|got|can|needs|(?:can|doesn|isn)" + APOSTROPHE + r"?t)\b)", re.I), "I"),
+]
+# Once a client is named, "the client" is them too; then their third-person words as they would say them ("I"
+# stands for a subject that was "she" or "he"). Order matters: a contraction before the bare pronoun.
 SUBJECT = r"\b(?:she|he)"
 SWAPS = [
-    (re.compile(r"\bI(?:'|’)?(?:ve|\s+have)(?:\s+got)?\s+an?\s+(?:coaching\s+)?client\s+(?:who|that)\b", re.I), "I"),
-    (re.compile(r"\b(?:(?:my|a|the)\s+(?:client|coachee)(?:\s+of\s+mine)?|one\s+of\s+my\s+clients)\b", re.I), "I"),
+    (re.compile(r"\bthe\s+client\b", re.I), "I"),
     (re.compile(SUBJECT + APOSTROPHE + r"s\s+(been|got|gotten|had|done|never|always|already|just|started|stopped|"
                 r"become|lost|taken|told|asked|said)\b", re.I), r"I've \1"),
     (re.compile(SUBJECT + APOSTROPHE + "s\\b", re.I), "I'm"),
@@ -33,23 +43,29 @@ VERBS = [
     (re.compile(r"\bI has\b"), "I have"),
     (re.compile(r"\bI does\b"), "I do"),
     (re.compile(r"\bI doesn" + APOSTROPHE + "?t\\b"), "I don't"),
-    (re.compile(r"\bI (?!(?:was|is|has|does|always|sometimes|also)\b)([a-z]{2,}[^s\W])s\b"), r"I \1"),
+    (re.compile(r"\bI hasn" + APOSTROPHE + "?t\\b"), "I haven't"),
+    (re.compile(r"\bI ((?:never|always|just|really|still|often|rarely|only|sometimes|also|honestly|actually|simply) )?"
+                r"(?!(?:was|is|has|does|always|sometimes|also)\b)([a-z]{2,}[^s\W])s\b"), r"I \1\2"),
 ]
 
 
 def about_client(text: str) -> bool:
     """Does the text speak of a client or coachee?"""
-    return bool(CLIENT.search(text))
+    return any(pattern.search(text) for pattern, _ in LEADS)
 
 
 def as_client(text: str) -> str:
-    """The text with its client as the speaker ("My client says she's out of her depth" becomes "I says I'm out
-    of my depth", the verb agreeing: "I say"); a text that names no client is returned as it is. The writer's
-    own "I" and "me" are left alone, so a coach's remark reads as the client's; the ranking is about the client."""
+    """The text with its client as the speaker ("My client says she's out of her depth" becomes "I say I'm out of
+    my depth"); a text that names no client is returned as it is. The writer's own "I" and "me" are left alone, so
+    a coach's remark reads as the client's: the ranking is about the client."""
     if not about_client(text):
         return text
-    for pattern, replacement in SWAPS:
-        text = pattern.sub(replacement, text)
-    for pattern, replacement in VERBS:
-        text = pattern.sub(replacement, text)
+    for pattern, replacement in [*LEADS, *SWAPS, *VERBS]:
+        text = pattern.sub(lambda m, r=replacement: _cased(m, r), text)
     return text
+
+
+def _cased(match: re.Match, replacement: str) -> str:
+    """The replacement for a match, with a capital first letter where the words it replaces had one."""
+    out = match.expand(replacement)
+    return out[:1].upper() + out[1:] if match.group(0)[:1].isupper() else out

@@ -19,9 +19,17 @@ from tests.test_evidence import examples_path, retriever  # noqa: F401  (fixture
     ("My client has been passed over twice. She's started saying no to everything her Dep Sec offers her.",
      "I have been passed over twice. I've started saying no to everything my Dep Sec offers me."),
     ("I'm coaching a FAS who thinks her ASs can't cope without her. He'd never admit it.",
-     "I'm coaching a FAS who thinks my ASs can't cope without me. I'd never admit it."),
+     "I am a FAS who thinks my ASs can't cope without me. I'd never admit it."),
     ("I have a client who is an AS. She freezes when her FAS asks her a question.",
      "I am an AS. I freeze when my FAS asks me a question."),
+    ("coachee is an AS who misses what people arent saying and he keeps ploughing on",
+     "I am an AS who misses what people arent saying and I keep ploughing on"),
+    ("Client is a FAS who lives in the weeds. Her ELs say she never explains where the division is heading.",
+     "I am a FAS who lives in the weeds. My ELs say I never explain where the division is heading."),
+    ("have a client, an AS, whose team keeps proposing the same fix. he knows its not right",
+     "I an AS, whose team keeps proposing the same fix. I know its not right"),
+    ("coaching a FAS heading into a Cabinet sub. she hasnt looked at the options",
+     "I am a FAS heading into a Cabinet sub. I haven't looked at the options"),
     ("One of my clients is a CFO and he's exhausted.", "I am a CFO and I'm exhausted."),
     ("My coachee feels out of her league; the CIO told her it's affordable.",
      "I feel out of my league; the CIO told me it's affordable."),
@@ -37,6 +45,9 @@ def test_a_clients_account_is_read_in_the_first_person(text, expected):
     "Clients are complaining about wait times and she wants a fix.",
     "The client agency wants its system back and he is furious.",
     "I'm dreading Estimates and doubting myself.",
+    "I'm working with an AS who keeps changing the brief and she won't listen.",
+    "I'm mentoring a new SES Band 1 and she's asked me how to survive her first Estimates.",
+    "Our client service charter is out of date and he wants it redone.",
 ])
 def test_an_account_of_oneself_or_of_staff_is_left_as_written(text):
     assert not perspective.about_client(text)
