@@ -177,15 +177,8 @@ class Retriever:
     def search_many(self, texts: list[str], top: int = 3, clusters: Iterable[str] | None = None,
                     capabilities: Iterable[str] | None = None, indicators: int = 3) -> list[SearchResult]:
         """Rank capabilities for several situations: whole texts in one encoder call, their sentences in another."""
-        prepared = [prepare(t, self.max_chars) for t in texts]
+        prepared, pieces, flat, vectors, sims = self._read_all(texts)
         allowed = self._allowed(clusters, capabilities)
-        read = [self.read(p.text) for p in prepared]
-        pieces = [self.pieces(r) for r in read]
-        flat = read + [piece for group in pieces for piece in group]
-        vectors = self.encoder.encode(read)
-        if len(flat) > len(prepared):
-            vectors = np.vstack([vectors, self.encoder.encode(flat[len(prepared):])])
-        sims = self._similarities(vectors)
         fused = self._fused(flat, vectors, sims)
         confidence = self.confidence(vectors[: len(prepared)], sims[: len(prepared)])
         results, start = [], len(prepared)
@@ -197,8 +190,7 @@ class Retriever:
             off_topic = bool(confidence[q] < self.calibration.threshold)
             ranked = scoring.diversify(scores, self.kinship, self._diversity(prep.text))
             order = [c for c in ranked if allowed is None or c in allowed]
-            item_sims = sims[rows].max(axis=0)
-            stems = self.evidence.stems(prep.text)
+            item_sims, stems = sims[rows].max(axis=0), self.evidence.stems(prep.text)
             matches = tuple(self._match(c, shares[c], item_sims, stems, indicators) for c in order[: max(top, 0)])
             notices = []
             if prep.truncated:
@@ -208,6 +200,29 @@ class Retriever:
             results.append(SearchResult(prep.text, off_topic, matches, float(confidence[q]),
                                         self.calibration.threshold, prep.truncated, tuple(notices)))
         return results
+
+    def _read_all(self, texts: list[str]):
+        """The texts prepared, read (retrieval.perspective, glossary) and split into sentences where long, with
+        the vectors and item similarities of the whole texts (first rows) and then of their sentences."""
+        prepared = [prepare(t, self.max_chars) for t in texts]
+        read = [self.read(p.text) for p in prepared]
+        pieces = [self.pieces(r) for r in read]
+        flat = read + [piece for group in pieces for piece in group]
+        vectors = self.encoder.encode(read)
+        if len(flat) > len(prepared):
+            vectors = np.vstack([vectors, self.encoder.encode(flat[len(prepared):])])
+        return prepared, pieces, flat, vectors, self._similarities(vectors)
+
+    def indicator_inputs(self, texts: list[str]) -> list[tuple[np.ndarray, set[str]]]:
+        """What the indicator fit model reads for each text, as `search` gives it: the best similarity of each
+        item to the whole text or one of its sentences, and the text's stems (for refitting the model)."""
+        prepared, pieces, _, _, sims = self._read_all(texts)
+        out, start = [], len(prepared)
+        for q, (prep, group) in enumerate(zip(prepared, pieces, strict=True)):
+            rows = [q, *range(start, start + len(group))]
+            start += len(group)
+            out.append((sims[rows].max(axis=0), self.evidence.stems(prep.text)))
+        return out
 
     def _diversity(self, text: str) -> float:
         """The diversity weight for a text: the method's, for a text of several sentences; 0 otherwise."""

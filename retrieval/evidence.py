@@ -50,17 +50,18 @@ class Model:
 
     A phrase's strength for an indicator is logistic(word_bias + word_cosine * its similarity to the indicator
     + word_lexical * its best word's lexicon weight + word_length * its number of words); it is named when the
-    strength reaches `word_floor`. Every number was fitted or chosen on the dev split of
-    tests/data/indicators.jsonl (see README, Retrieval quality); the fit model saw the labelled capabilities'
-    indicators and, as not fitting, those of the other capabilities on the first three cards."""
+    strength reaches `word_floor`. Every number was fitted or chosen on the dev split of tests/data/indicators.jsonl
+    (see README, Retrieval quality; `python -m retrieval.fit` refits the fit model and its cut); the fit model saw
+    the labelled capabilities' indicators and, as not fitting, those of the other capabilities on the first three
+    cards."""
 
     dense: float = 1.0
-    examples: float = 1.0
-    lexical: float = 0.5
-    bias: float = -4.831
-    scale: float = 4.927
-    lead: float = 2.899
-    threshold: float = 0.6
+    examples: float = 2.0
+    lexical: float = 0.25
+    bias: float = -7.943
+    scale: float = 4.406
+    lead: float = 2.121
+    threshold: float = 0.35
     word_bias: float = -2.062
     word_cosine: float = 4.083
     word_lexical: float = 3.681

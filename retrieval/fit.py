@@ -1,0 +1,144 @@
+"""Refit the indicator fit model on the dev split of the indicator labels: `python -m retrieval.fit`.
+
+The weights of the three signals (similarity, examples, lexicon) are chosen by ind@1 then ind@3 over a small grid;
+then a logistic model of the weighted score and its gap to the capability's best is fitted on the labelled
+capabilities' indicators (fitting: best or partly) and, as not fitting, the indicators of the other capabilities
+on the first three cards. It prints the numbers to put in retrieval.evidence.Model; it never reads the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import json
+import sys
+
+import numpy as np
+
+EXAMPLE_WEIGHTS = (0.5, 1.0, 1.5, 2.0)
+LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
+THRESHOLDS = tuple(round(0.1 + 0.05 * n, 2) for n in range(17))
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One indicator of one card for one situation: its three signals, its capability's rows, and the label."""
+
+    group: int
+    features: tuple[float, float, float]
+    fits: bool
+    best: bool
+    labelled: bool
+    on_card: bool
+
+
+def rows(retriever, situations, labels, split: str = "dev") -> list[Row]:
+    """The fitting data: for each situation of `split`, the indicators of its labelled capabilities and of the
+    other capabilities on its first three cards."""
+    texts = {s.id: s.text for s in situations if s.split == split}
+    by_situation: dict[str, dict] = {}
+    for lab in labels:
+        if lab.situation in texts:
+            by_situation.setdefault(lab.situation, {})[lab.capability] = lab
+    ids = sorted(by_situation)
+    inputs = retriever.indicator_inputs([texts[i] for i in ids])
+    ranked = retriever.search_many([texts[i] for i in ids], top=3, indicators=0)
+    caps = {cap.id: cap for cap in retriever.capabilities}
+    out: list[Row] = []
+    group = 0
+    for sid, (sims, stems), result in zip(ids, inputs, ranked, strict=True):
+        labelled = by_situation[sid]
+        cards = {c.id for c in result.capabilities}
+        for cap_id in dict.fromkeys([*labelled, *cards]):
+            lab = labelled.get(cap_id)
+            for ind in caps[cap_id].indicators:
+                features = retriever.evidence.features(ind.id, sims, stems)
+                out.append(Row(group, features, bool(lab) and ind.id in (*lab.best, *lab.also),
+                               bool(lab) and ind.id in lab.best, bool(lab), cap_id in cards))
+            group += 1
+    return out
+
+
+def ranking(data: list[Row], weights: tuple[float, float, float]) -> tuple[float, float, np.ndarray]:
+    """ind@1 and ind@3 over the labelled groups for these weights, and every row's weighted score."""
+    raw = np.array([np.dot(weights, r.features) for r in data])
+    groups: dict[int, list[int]] = {}
+    for n, r in enumerate(data):
+        groups.setdefault(r.group, []).append(n)
+    first = third = count = 0
+    for members in groups.values():
+        if not data[members[0]].labelled:
+            continue
+        order = sorted(members, key=lambda n: -raw[n])
+        count += 1
+        first += data[order[0]].fits
+        third += any(data[n].best for n in order[:3])
+    return first / max(count, 1), third / max(count, 1), raw
+
+
+def cut(data: list[Row], probability: np.ndarray, shown: int = 3) -> tuple[float, float]:
+    """The P(fit) a card's indicator needs to be shown as fitting: of THRESHOLDS, the one with the best F1 of the
+    indicators shown as fitting on the first three cards (at most `shown` a card) against those labelled as
+    fitting there; and that F1."""
+    groups: dict[int, list[int]] = {}
+    for n, r in enumerate(data):
+        if r.on_card:
+            groups.setdefault(r.group, []).append(n)
+    wanted = sum(data[n].fits for members in groups.values() for n in members)
+    best = (0.0, THRESHOLDS[0])
+    for threshold in THRESHOLDS:
+        picked = [n for members in groups.values()
+                  for n in sorted(members, key=lambda n: -probability[n])[:shown] if probability[n] >= threshold]
+        right = sum(data[n].fits for n in picked)
+        f1 = 2 * right / max(len(picked) + wanted, 1)
+        best = max(best, (f1, threshold))
+    return best[1], round(best[0], 4)
+
+
+def fit(data: list[Row]) -> dict:
+    """The weights with the best dev ind@1 (then ind@3), the logistic model over them and the cut for showing."""
+    from sklearn.linear_model import LogisticRegression
+
+    best = None
+    for examples, lexical in itertools.product(EXAMPLE_WEIGHTS, LEXICAL_WEIGHTS):
+        first, third, raw = ranking(data, (1.0, examples, lexical))
+        if best is None or (first, third) > best[0]:
+            best = ((first, third), (1.0, examples, lexical), raw)
+    (first, third), weights, raw = best
+    lead = np.zeros_like(raw)
+    groups: dict[int, list[int]] = {}
+    for n, r in enumerate(data):
+        groups.setdefault(r.group, []).append(n)
+    for members in groups.values():
+        lead[members] = raw[members] - raw[members].max()
+    x = np.column_stack([raw, lead])
+    y = np.array([r.fits for r in data])
+    model = LogisticRegression(C=100.0, max_iter=1000).fit(x, y)
+    threshold, f1 = cut(data, model.predict_proba(x)[:, 1])
+    return {"dense": weights[0], "examples": weights[1], "lexical": weights[2],
+            "bias": round(float(model.intercept_[0]), 3), "scale": round(float(model.coef_[0][0]), 3),
+            "lead": round(float(model.coef_[0][1]), 3), "threshold": threshold, "ind1": round(first, 4),
+            "ind3": round(third, 4), "shown_f1": f1, "rows": len(data), "fitting": int(y.sum())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval.fit", description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    import coach
+    from errors import CoachError
+    from retrieval import evaluate
+
+    coach.environment()
+    try:
+        retriever = coach.load_coach(safety=False, background=False).retriever
+        data = rows(retriever, evaluate.load(), evaluate.load_indicators())
+    except (CoachError, OSError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(fit(data), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
