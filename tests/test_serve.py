@@ -206,7 +206,10 @@ def wait_gone(children: dict[int, str], ports: list[int], seconds: float = 20) -
 
 def assert_stopped(team: Served, children: dict[int, str], ports: list[int]) -> None:
     """Within 30 s `serve` has exited, and no worker, proxy or port of it is left, nor the proxy's folder."""
-    team.proc.wait(timeout=30)
+    try:
+        team.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"serve did not exit within 30 s of the signal; it printed:\n{team.output}")
     wait_gone(children, ports)
     folders = {m for cmd in children.values() for m in re.findall(r"(/\S*ils-coach-serve-[^/\s]+)/", cmd)}
     assert folders and not [f for f in folders if Path(f).exists()], f"proxy folder left behind: {folders}"
