@@ -6,9 +6,12 @@ holds the worker's name and nothing else) and sends every later request carrying
 that worker. Workers listen on free loopback ports; only the proxy listens on the public port.
 
 All children run in one process group of their own, with the parent's death signalled to them (Linux), so Ctrl+C,
-SIGTERM or SIGHUP to `python -m serve` stops the whole group and nothing is left behind. The proxy's configuration
-is written to a temporary folder, removed as soon as the proxy has read it. If a worker or the proxy exits on its own,
-everything is stopped and the exit code is 1.
+SIGTERM or SIGHUP to `python -m serve` stops the whole group and nothing is left behind. Those signals only mark the
+team as stopping (SIGINT too, even when it was inherited ignored), and the loops act on the mark between steps, so
+no signal's exception can land inside a subprocess call. The stop itself ignores them and every wait in it is
+bounded: SIGTERM, a short grace (a worker's sessions live in its memory and are lost on any stop anyway), SIGKILL.
+The proxy's configuration is written to a temporary folder, removed as soon as the proxy has read it. If a worker or
+the proxy exits on its own, everything is stopped and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class ServeError(CoachError):
 
 
 class Stop(Exception):
-    """A signal asked the server to stop (SIGTERM, SIGHUP)."""
+    """A signal asked the server to stop (SIGINT, SIGTERM, SIGHUP)."""
 
 
 def find_haproxy(configured: str = "") -> str:
@@ -167,6 +170,7 @@ class Team:
         self.worker_ports: list[int] = []
         self.folder: Path | None = None
         self.group: int | None = None
+        self.stopping = ""  # the name of the signal that asked to stop; set by serve()'s handler
 
     @property
     def url(self) -> str:
@@ -185,6 +189,8 @@ class Team:
         return child
 
     def _check(self) -> None:
+        if self.stopping:
+            raise Stop(self.stopping)
         for child in self.children:
             if child.proc.poll() is not None:
                 raise ServeError(f"{child.name} stopped (exit code {child.proc.returncode}): {child.tail()}")
@@ -223,33 +229,48 @@ class Team:
         # HAProxy has read its configuration: remove it now, so not even a kill -9 of this process leaves it.
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def watch(self, poll: float = 0.5) -> None:
-        """Return never; raise ServeError when a worker or the proxy exits on its own."""
+    def watch(self, poll: float = 0.2) -> None:
+        """Return never; raise Stop when a signal asked to stop, ServeError when a worker or the proxy exits."""
         while True:
             self._check()
             time.sleep(poll)
 
-    def stop(self, grace: float = 15.0) -> None:
-        """SIGTERM to the whole group, SIGKILL to what is left after `grace` seconds; remove the folder."""
+    def stop(self, grace: float = 5.0, reap: float = 5.0) -> None:
+        """SIGTERM to the whole group, SIGKILL to what is left after `grace` seconds; remove the folder.
+
+        Children are reaped with os.waitpid, not Popen.wait: a Popen whose poll() was cut short by an exception
+        keeps its lock, and a Popen.wait() without timeout then blocks for ever. Whatever the kernel has not let
+        go `reap` seconds after SIGKILL is left to it (the parent-death signal covers it when serve exits).
+        """
         try:
             if self.group is not None:
                 _signal_group(self.group, signal.SIGTERM)
                 deadline = time.monotonic() + grace
-                for child in self.children:
-                    try:
-                        child.proc.wait(max(0.1, deadline - time.monotonic()))
-                    except subprocess.TimeoutExpired:
-                        pass
-                while _signal_group(self.group, 0) and time.monotonic() < deadline:
-                    time.sleep(0.1)
+                while (not self._reaped() or _signal_group(self.group, 0)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
                 if _signal_group(self.group, signal.SIGKILL):
                     print("ILS Coach: some processes did not stop in time and were killed", file=self.out,
                           flush=True)
-                for child in self.children:
-                    child.proc.wait()
+                deadline = time.monotonic() + reap
+                while not self._reaped() and time.monotonic() < deadline:
+                    time.sleep(0.05)
         finally:
             if self.folder is not None:
                 shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _reaped(self) -> bool:
+        """Collect the exit status of every child that has exited, without blocking; True when all have."""
+        for child in self.children:
+            if child.proc.returncode is not None:
+                continue
+            try:
+                pid, status = os.waitpid(child.proc.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped already and its status lost: taken as 0, as Popen does
+                child.proc.returncode = 0
+                continue
+            if pid == child.proc.pid:
+                child.proc.returncode = os.waitstatus_to_exitcode(status)
+        return all(child.proc.returncode is not None for child in self.children)
 
 
 def _signal_group(group: int, signum: int) -> bool:
@@ -273,27 +294,28 @@ def serve(workers: int, port: int, address: str = "127.0.0.1", haproxy: str = ""
         return 1
 
     def stop(signum, _frame):
-        raise Stop(signal.Signals(signum).name)
+        team.stopping = team.stopping or signal.Signals(signum).name
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, stop) for sig in signals}
     try:
         try:
             team.start()
             print(f"ILS Coach: open {team.url} in your browser ({workers} worker{'s' if workers != 1 else ''} "
                   f"behind HAProxy; Ctrl+C stops it)", file=out, flush=True)
             team.watch()
-        except (KeyboardInterrupt, Stop):
+        except Stop:
             print("ILS Coach: stopping", file=out, flush=True)
             return 0
         except ServeError as err:
             print(f"error: {err}", file=sys.stderr, flush=True)
             return 1
         finally:
-            # A second Ctrl+C while stopping must not leave the group running.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # A second Ctrl+C or SIGTERM while stopping must not cut the stop short and leave the group running.
+            for sig in signals:
+                signal.signal(sig, signal.SIG_IGN)
             team.stop()
             print("ILS Coach: stopped", file=out, flush=True)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -11,6 +11,7 @@ unless ILS_COACH_REQUIRE_SERVE is set.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import secrets
@@ -205,7 +206,10 @@ def wait_gone(children: dict[int, str], ports: list[int], seconds: float = 20) -
 
 def assert_stopped(team: Served, children: dict[int, str], ports: list[int]) -> None:
     """Within 30 s `serve` has exited, and no worker, proxy or port of it is left, nor the proxy's folder."""
-    team.proc.wait(timeout=30)
+    try:
+        team.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"serve did not exit within 30 s of the signal; it printed:\n{team.output}")
     wait_gone(children, ports)
     folders = {m for cmd in children.values() for m in re.findall(r"(/\S*ils-coach-serve-[^/\s]+)/", cmd)}
     assert folders and not [f for f in folders if Path(f).exists()], f"proxy folder left behind: {folders}"
@@ -293,3 +297,121 @@ def test_nothing_left_behind(haproxy, real_env, how):
             team.proc.kill()
             team.proc.wait(timeout=30)
             wait_gone(children, ports)
+
+
+# ---- fast: stopping, with stand-in children (plain Python processes, no Streamlit or HAProxy) ----
+
+SLEEPER = "import time; print('up', flush=True); time.sleep(120)"
+# A child that ignores SIGTERM, as a worker stuck in its shutdown would.
+STUBBORN = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); "
+            "time.sleep(120)")
+
+
+class Standin(serve.Team):
+    """A team whose children are the given Python snippets; `watch` gives up after `patience` seconds."""
+
+    def __init__(self, snippets: list[str], out=None, patience: float = 10.0):
+        super().__init__(1, serve.free_ports(1)[0], haproxy=sys.executable, out=out or io.StringIO())
+        self.snippets = snippets
+        self.deadline = time.monotonic() + patience
+
+    def start(self) -> None:
+        for n, snippet in enumerate(self.snippets, 1):
+            self._spawn(f"child {n}", [sys.executable, "-c", snippet], self.env)
+        deadline = time.monotonic() + 30
+        while not all(child.lines for child in self.children):  # each says "up" once its handlers are set
+            assert time.monotonic() < deadline, "a stand-in child did not start"
+            time.sleep(0.05)
+
+    def _check(self) -> None:
+        super()._check()
+        if time.monotonic() > self.deadline:
+            raise serve.ServeError("nothing stopped the team")
+
+    def kill_all(self) -> None:
+        for child in self.children:
+            if child.proc.returncode is None and alive(child.proc.pid):
+                child.proc.kill()
+
+
+@contextmanager
+def sigint_ignored():
+    """SIGINT ignored, as a program started in the background of a script (`sh -c 'make test &'`) inherits it."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_stop_kills_what_ignores_sigterm_and_never_hangs_on_an_interrupted_poll():
+    team = Standin([STUBBORN, SLEEPER])
+    team.start()
+    stubborn, sleeper = (child.proc for child in team.children)
+    # The state a signal's exception leaves when it lands in Popen.poll() between taking its lock and the `try`
+    # that releases it: Popen.wait() without a timeout would then block for ever.
+    stubborn._waitpid_lock.acquire()
+    stopping = threading.Thread(target=team.stop, kwargs={"grace": 1.0}, daemon=True)
+    began = time.monotonic()
+    try:
+        stopping.start()
+        stopping.join(20)
+        assert not stopping.is_alive(), "Team.stop() still waiting after 20 s"
+        assert time.monotonic() - began < 10
+        assert (stubborn.returncode, sleeper.returncode) == (-signal.SIGKILL, -signal.SIGTERM)
+        assert not alive(stubborn.pid) and not alive(sleeper.pid)
+        assert "did not stop in time and were killed" in team.out.getvalue()
+    finally:
+        stubborn._waitpid_lock.release()
+        team.kill_all()
+
+
+def test_ctrl_c_stops_serve_even_when_it_started_with_sigint_ignored(monkeypatch):
+    teams = []
+
+    def team(*_args, out=None, **_kwargs):
+        teams.append(Standin([SLEEPER], out))
+        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+        return teams[-1]
+
+    monkeypatch.setattr(serve, "Team", team)
+    out = io.StringIO()
+    try:
+        with sigint_ignored():
+            code = serve.serve(1, 8600, out=out)
+            after = signal.getsignal(signal.SIGINT)
+        assert code == 0, out.getvalue()
+        assert "ILS Coach: stopping" in out.getvalue() and "ILS Coach: stopped" in out.getvalue()
+        assert teams[0].children[0].proc.returncode == -signal.SIGTERM
+        assert after == signal.SIG_IGN, "serve did not put SIGINT back as it found it"
+    finally:
+        for made in teams:
+            made.kill_all()
+
+
+def test_a_second_signal_while_stopping_does_not_cut_the_stop_short(monkeypatch):
+    teams = []
+
+    class Team(Standin):
+        def stop(self, grace: float = 1.0) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)  # as a service manager might, while the first Ctrl+C is handled
+            time.sleep(0.2)
+            super().stop(grace)
+
+    def team(*_args, out=None, **_kwargs):
+        teams.append(Team([SLEEPER], out))
+        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        return teams[-1]
+
+    monkeypatch.setattr(serve, "Team", team)
+    out = io.StringIO()
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        code = serve.serve(1, 8600, out=out)
+        assert code == 0 and "ILS Coach: stopped" in out.getvalue(), out.getvalue()
+        assert teams[0].children[0].proc.returncode == -signal.SIGTERM
+        assert signal.getsignal(signal.SIGTERM) == before
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        for made in teams:
+            made.kill_all()
