@@ -22,6 +22,8 @@ from retrieval.lexical import BM25
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "situations.jsonl"
 INDICATOR_DATA = DATA.with_name("indicators.jsonl")
 MESSY_DATA = DATA.with_name("messy.jsonl")
+VOICES_DATA = DATA.with_name("voices.jsonl")
+GUIDES = "guides-mentors-and-develops-people"
 INDICATOR_SYSTEMS = ("method", "cosine", "untuned", "bm25", "random")
 INDICATOR_TITLES = {"method": "ILS Coach (fit model)", "cosine": "tuned cosine (previous)",
                     "untuned": "untuned model cosine", "bm25": "BM25 over indicators", "random": "random order"}
@@ -163,10 +165,12 @@ def lexical_rankings(retriever, texts: list[str]) -> list[list[str]]:
 
 
 def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = SPLITS, base=None,
-             messy: list[Situation] | None = None, indicators: list[IndicatorLabel] | None = None) -> dict:
+             messy: list[Situation] | None = None, indicators: list[IndicatorLabel] | None = None,
+             voices: list[Situation] | None = None) -> dict:
     """Scores per split and system, and the off-topic counts of the retriever per split. `base` is the encoder
     for the dense baseline (the untuned model). `messy` situations are scored as slices of their own
-    ("messy-dev", "messy-test"); `indicators` labels add the indicator figures of each split."""
+    ("messy-dev", "messy-test"), and so are `voices` ("voices-test": who a text is about, with figures per
+    subject); `indicators` labels add the indicator figures of each split."""
     report: dict = {"splits": {}, "threshold": round(float(retriever.calibration.threshold), 4),
                     "rule": retriever.calibration.kind}
     rule = getattr(retriever, "rule", None)
@@ -175,6 +179,7 @@ def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = S
                            "similarity_threshold": round(float(rule.similarity_threshold), 4)}
     slices = [(split, split, situations) for split in splits]
     slices += [(f"messy-{split}", split, messy) for split in splits if messy]
+    slices += [(f"voices-{split}", split, voices) for split in splits if voices]
     for name, split, pool in slices:
         chosen = [s for s in pool if s.split == split]
         if not chosen:
@@ -194,9 +199,29 @@ def evaluate(retriever, situations: list[Situation], splits: tuple[str, ...] = S
             "probity_first": {"ranked": sum(cap == PROBITY for cap in first),
                               "labelled": sum(bool(g) and g[0] == PROBITY for g in gold)},
         }
-        if indicators and not name.startswith("messy"):
+        if name.startswith("voices"):
+            report["splits"][name]["subjects"] = subjects([chosen[n] for n in real], first)
+        if indicators and not name.startswith(("messy", "voices")):
             report["splits"][name]["indicators"] = indicator_report(retriever, chosen, indicators, split, base)
     return report
+
+
+def subject(situation: Situation) -> str:
+    """Whom a voices situation is about, from its id ("v-staff-012": the writer's staff member)."""
+    parts = situation.id.split("-")
+    return parts[1] if len(parts) > 2 and parts[0] == "v" else ""
+
+
+def subjects(situations: list[Situation], first: list[str]) -> dict:
+    """For each subject (self, staff, client): how many, how often the first capability is the labelled one,
+    and how often it is developing people (right for staff, wrong for oneself or a coach's client)."""
+    out: dict = {}
+    for situation, top in zip(situations, first, strict=True):
+        entry = out.setdefault(subject(situation), {"n": 0, "hit1": 0, "guides_first": 0})
+        entry["n"] += 1
+        entry["hit1"] += top == situation.labels[0]
+        entry["guides_first"] += top == GUIDES
+    return out
 
 
 def _overlaps(text: str, phrase: str, gold: tuple[str, ...]) -> bool:
@@ -311,6 +336,9 @@ def render(report: dict) -> str:
         a = part["abstention"]
         lines.append(f"  off-topic flagged: {a['off_topic_flagged']}/{a['off_topic']} off-topic inputs, "
                      f"{a['real_flagged']}/{a['real']} real situations (wrongly)")
+        for name, entry in part.get("subjects", {}).items():
+            lines.append(f"  about {name or 'unknown'}: {entry['n']} situations, first capability right "
+                         f"{entry['hit1']}, developing people first {entry['guides_first']}")
         p = part.get("probity_first")
         if p:
             lines.append(f"  probity and integrity ranked first {p['ranked']} times, labelled first {p['labelled']}")
@@ -342,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help=f"labelled situations (default: {DATA})")
     parser.add_argument("--split", action="append", choices=SPLITS, help="only this split (repeatable; default both)")
     parser.add_argument("--messy", type=Path, default=MESSY_DATA, help=f"messy situations (default: {MESSY_DATA})")
+    parser.add_argument("--voices", type=Path, default=VOICES_DATA,
+                        help=f"situations by whom they are about (default: {VOICES_DATA})")
     parser.add_argument("--indicators", type=Path, default=INDICATOR_DATA,
                         help=f"indicator labels (default: {INDICATOR_DATA})")
     args = parser.parse_args(argv)
@@ -352,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         situations = load(args.data)
         messy = load(args.messy) if args.messy and args.messy.exists() else []
+        voices = load(args.voices) if args.voices and args.voices.exists() else []
         labels = load_indicators(args.indicators) if args.indicators and args.indicators.exists() else []
         retriever = load_coach(settings.get(), safety=False).retriever
     except (OSError, ValueError) as err:
@@ -363,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
 
     config = settings.get()
     report = evaluate(retriever, situations, tuple(args.split or SPLITS),
-                      base=load_encoder(config.model, threads=config.threads), messy=messy, indicators=labels)
+                      base=load_encoder(config.model, threads=config.threads), messy=messy, indicators=labels,
+                      voices=voices)
     try:
         print(json.dumps(report) if args.json else render(report), flush=True)
     except BrokenPipeError:

@@ -125,3 +125,21 @@ def test_indicator_report_and_messy_slices(tiny_retriever, tiny_situations, tmp_
     path.write_text('{"id": "1", "capabilities": {"budget": {}}}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="broken.jsonl:1"):
         evaluate.load_indicators(path)
+
+
+def test_voices_slice_counts_by_whom_each_text_is_about(tiny_retriever):
+    texts = ["My managers keep fighting over the budget.", "Finance wants savings from my branch.",
+             "Two of my staff are shouting at each other."]
+    ranked = tiny_retriever.search_many(texts, top=1)
+    firsts = [r.capabilities[0].id for r in ranked]
+    voices = [evaluate.Situation("v-staff-001", texts[0], (firsts[0],), "test"),
+              evaluate.Situation("v-staff-002", texts[1], ("nothing-like-it",), "test"),
+              evaluate.Situation("v-self-001", texts[2], (firsts[2],), "test")]
+    report = evaluate.evaluate(tiny_retriever, voices, ("test",), voices=voices)
+    assert set(report["splits"]) == {"test", "voices-test"}
+    subjects = report["splits"]["voices-test"]["subjects"]
+    assert subjects == {"staff": {"n": 2, "hit1": 1, "guides_first": 0}, "self": {"n": 1, "hit1": 1, "guides_first": 0}}
+    assert "subjects" not in report["splits"]["test"]
+    assert "about staff: 2 situations, first capability right 1" in evaluate.render(report)
+    assert evaluate.subject(evaluate.Situation("m001", "x", (), "dev")) == ""
+    assert evaluate.evaluate(tiny_retriever, voices, ("dev",), voices=voices)["splits"] == {}

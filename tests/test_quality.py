@@ -280,7 +280,7 @@ def test_exemplars_never_overlap_the_eval_set_in_words():
     for n, other in enumerate(exemplar_words):
         for word in other:
             holding[word].append(n)
-    for s in _situations() + evaluate.load(evaluate.MESSY_DATA):
+    for s in _situations() + evaluate.load(evaluate.MESSY_DATA) + evaluate.load(evaluate.VOICES_DATA):
         assert re.sub(r"\W+", " ", s.text.lower()).strip() not in normal, s.id
         words = _words(s.text)
         # Jaccard similarity to every exemplar that shares a word with it (the others' is 0).
