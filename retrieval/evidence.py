@@ -56,17 +56,17 @@ class Model:
     cards."""
 
     dense: float = 1.0
-    examples: float = 2.0
-    lexical: float = 0.25
-    bias: float = -7.943
-    scale: float = 4.406
-    lead: float = 2.121
+    examples: float = 1.5
+    lexical: float = 1.0
+    bias: float = -7.217
+    scale: float = 4.069
+    lead: float = 1.642
     threshold: float = 0.35
     word_bias: float = -2.062
     word_cosine: float = 4.083
     word_lexical: float = 3.681
     word_length: float = 0.153
-    word_floor: float = 0.65
+    word_floor: float = 0.7
     max_words: int = 2
     phrase_words: int = 3
     max_phrases: int = 120

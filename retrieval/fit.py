@@ -16,8 +16,8 @@ import sys
 
 import numpy as np
 
-EXAMPLE_WEIGHTS = (0.5, 1.0, 1.5, 2.0)
-LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
+EXAMPLE_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 THRESHOLDS = tuple(round(0.1 + 0.05 * n, 2) for n in range(17))
 
 
