@@ -66,7 +66,7 @@ class Model:
     word_cosine: float = 4.083
     word_lexical: float = 3.681
     word_length: float = 0.153
-    word_floor: float = 0.7
+    word_floor: float = 0.65
     max_words: int = 2
     phrase_words: int = 3
     max_phrases: int = 120
