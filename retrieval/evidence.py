@@ -61,7 +61,7 @@ class Model:
     bias: float = -7.217
     scale: float = 4.069
     lead: float = 1.642
-    threshold: float = 0.35
+    threshold: float = 0.3
     word_bias: float = -2.062
     word_cosine: float = 4.083
     word_lexical: float = 3.681
