@@ -8,7 +8,6 @@ import os
 import platform
 import struct
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,6 +272,8 @@ def _version(package: str) -> str:
 
 def _atomic(path: Path, write) -> None:
     """Write through a temporary file in the same folder and rename it into place."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
