@@ -20,9 +20,6 @@ def main() -> int:
     import numpy  # noqa: F401
 
     mark("import_numpy")
-    import faiss  # noqa: F401
-
-    mark("import_faiss")
     from index.export import load_runtime
 
     load_runtime()
@@ -51,7 +48,7 @@ def main() -> int:
         "answered": result.top is not None,
         "rebuilt": bool(index.notices),
         "imported": {name: name in sys.modules for name in ("torch", "sentence_transformers", "transformers",
-                                                              "sklearn", "scipy", "pandas")},
+                                                              "faiss", "sklearn", "scipy", "pandas")},
         "encoder_backend": encoder.backend,
     }))
     return 0

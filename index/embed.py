@@ -98,10 +98,11 @@ def limit_threads(threads: int) -> None:
 
 def limit_faiss() -> None:
     """FAISS gets one thread: the app searches one query at a time, and FAISS splitting a single query over 2
-    threads was 4-5 times slower whenever anything else used the cores (10^5 vectors: 54-60 ms against 11-13 ms)."""
-    import faiss
+    threads was 4-5 times slower whenever anything else used the cores (10^5 vectors: 54-60 ms against 11-13 ms).
+    FAISS is imported only where it is needed (index.store.faiss_module), so this does not import it."""
+    from index import store
 
-    faiss.omp_set_num_threads(1)
+    store.threads(1)
 
 
 def backend_setting() -> str:

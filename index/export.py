@@ -17,8 +17,6 @@ import atexit
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -217,6 +215,8 @@ def _export(model, folder: Path) -> list[str]:
     onnx.save_model(onnx.load_from_string(graph.getvalue()), str(raw / MODEL_FILE), save_as_external_data=True,
                     all_tensors_to_one_file=True, location=WEIGHTS_FILE, size_threshold=1024)
     _optimise(raw / MODEL_FILE, folder)
+    import shutil
+
     shutil.rmtree(raw)
     return names
 
@@ -258,6 +258,9 @@ def make(model_path: str | Path, folder: str | Path, model=None, threads: int = 
 
         model = load_encoder(str(model_path), threads=threads, library=True).model
     source = {str(p.relative_to(model_path)): _entry(p) for p in source_files(model_path)}
+    import shutil
+    import tempfile
+
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     started = time.perf_counter()
@@ -342,6 +345,9 @@ def ensure(model_path: str | Path, models_dir: str | Path, threads: int = 2,
         made = make(model_path, folder, threads=threads)
         where = f"saved it to {folder}"
     else:
+        import shutil
+        import tempfile
+
         scratch = Path(tempfile.mkdtemp(prefix="ils-coach-onnx-"))
         atexit.register(shutil.rmtree, scratch, True)
         made = make(model_path, scratch / folder.name, threads=threads)

@@ -6,26 +6,52 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
+import struct
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from corpus.model import Framework
 from errors import CoachError
 from index.embed import TextEncoder
 
-FORMAT = "ils-coach-index/1"
+FORMAT = "ils-coach-index/2"
 INDEX_FILE = "index.faiss"
+VECTORS_FILE = "vectors.npy"
 OFFTOPIC_FILE = "offtopic.npy"
 DISTRESS_FILE = "distress.npy"
 DISTRESS_KEYS = ("distress", "work")
 MANIFEST_FILE = "manifest.json"
+FILES = (INDEX_FILE, VECTORS_FILE, OFFTOPIC_FILE, DISTRESS_FILE)
 APPROXIMATE_FROM = 30_000
 PROBES = 32
+# The FAISS index types whose vectors can be read back, by the four bytes that open their saved form, and the
+# threads FAISS gets when this module is the one to import it (index.embed.limit_faiss).
+READABLE = {b"IxFI": "IndexFlatIP", b"IxF2": "IndexFlatL2", b"IwFl": "IndexIVFFlat"}
+_THREADS: dict[str, int] = {}
+
+
+def faiss_module():
+    """FAISS, imported only where it is needed (building, saving, reading an index file back, searching through
+    it) so that the query path of a saved index never loads it; the threads asked of it before it was imported
+    (threads()) are set when this is the first import."""
+    first = "faiss" not in sys.modules
+    import faiss
+
+    if first and "omp" in _THREADS:
+        faiss.omp_set_num_threads(_THREADS["omp"])
+    return faiss
+
+
+def threads(count: int) -> None:
+    """Give FAISS `count` threads: now if it is imported, else when faiss_module() first imports it."""
+    if "faiss" in sys.modules:
+        sys.modules["faiss"].omp_set_num_threads(count)
+    else:
+        _THREADS["omp"] = count
 
 
 class IndexProblem(CoachError, RuntimeError):
@@ -45,9 +71,10 @@ class Item:
 
 @dataclass
 class Index:
-    """A loaded index: FAISS over the item vectors, the items in row order, and the manifest."""
+    """A loaded index: FAISS over the item vectors, the items in row order, and the manifest. An index loaded
+    from disk reads its item vectors from their own file and its FAISS index only when first asked for it."""
 
-    faiss: faiss.Index
+    faiss_index: object | None
     items: list[Item]
     vectors: np.ndarray
     offtopic: np.ndarray
@@ -57,6 +84,17 @@ class Index:
     distress: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     distress_labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     built: bool = False
+
+    @property
+    def faiss(self):
+        """The FAISS index: read from the saved file on first use (checked against the manifest again), or
+        made from the item vectors for a loaded index held only in memory."""
+        if self.faiss_index is None:
+            if self.path is None:
+                self.faiss_index = make_faiss(self.vectors)
+            else:
+                self.faiss_index = read_faiss(Path(self.path), self.manifest)
+        return self.faiss_index
 
     @property
     def dimension(self) -> int:
@@ -71,7 +109,8 @@ class Index:
         ranks as a small (exact) one does. einsum runs on one thread without BLAS, so concurrent queries do not
         wait for a second core; an index without kept vectors is asked through FAISS for every row."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
-        if self.vectors.shape[0] == len(self.items) == self.faiss.ntotal:
+        kept = self.faiss_index is None or self.faiss_index.ntotal == len(self.items)
+        if self.vectors.shape[0] == len(self.items) and kept:
             return np.einsum("qd,nd->qn", queries, self.vectors)
         n = self.faiss.ntotal
         scores, rows = self.faiss.search(queries, n)
@@ -136,7 +175,7 @@ def collect(framework: Framework, exemplars: dict | None = None, indicators: dic
     return items
 
 
-def make_faiss(vectors: np.ndarray, kind: str | None = None) -> faiss.Index:
+def make_faiss(vectors: np.ndarray, kind: str | None = None):
     """Exact search (IndexFlatIP) below APPROXIMATE_FROM vectors, IVF above; `kind` "flat" or "ivf" forces one.
 
     From `python -m bench` on the 2-core machine (README, Performance): an exact query reads every vector, so its
@@ -147,6 +186,7 @@ def make_faiss(vectors: np.ndarray, kind: str | None = None) -> faiss.Index:
     to build there against 0.5 s, and over 15 minutes for 10^6, so it is not used. The direct map lets rows be
     reconstructed from an IVF index as from a flat one.
     """
+    faiss = faiss_module()
     dim = vectors.shape[1]
     kind = kind or ("flat" if len(vectors) < APPROXIMATE_FROM else "ivf")
     if kind == "flat":
@@ -212,7 +252,7 @@ def build(framework: Framework, encoder: TextEncoder, exemplars_path: Path | Non
         "build_seconds": round(time.perf_counter() - started, 2),
         "versions": {
             "python": platform.python_version(),
-            "faiss": faiss.__version__,
+            "faiss": faiss_module().__version__,
             "numpy": np.__version__,
             "sentence_transformers": _version("sentence-transformers"),
             "torch": _version("torch"),
@@ -232,6 +272,8 @@ def _version(package: str) -> str:
 
 def _atomic(path: Path, write) -> None:
     """Write through a temporary file in the same folder and rename it into place."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -250,10 +292,12 @@ def save(index: Index, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     manifest_path = folder / MANIFEST_FILE
     manifest_path.unlink(missing_ok=True)
+    faiss = faiss_module()
     _atomic(folder / INDEX_FILE, lambda h: h.write(faiss.serialize_index(index.faiss).tobytes()))
+    _atomic(folder / VECTORS_FILE, lambda h: np.save(h, np.ascontiguousarray(index.vectors, dtype=np.float32)))
     _atomic(folder / OFFTOPIC_FILE, lambda h: np.save(h, index.offtopic))
     _atomic(folder / DISTRESS_FILE, lambda h: np.save(h, index.distress))
-    index.manifest["files"] = {name: sha256_file(folder / name) for name in (INDEX_FILE, OFFTOPIC_FILE, DISTRESS_FILE)}
+    index.manifest["files"] = {name: sha256_file(folder / name) for name in FILES}
     text = json.dumps(index.manifest, indent=1).encode("utf-8")
     _atomic(manifest_path, lambda h: h.write(text))
     index.path = folder
@@ -289,47 +333,98 @@ def staleness(manifest: dict, want: dict) -> list[str]:
     return [f"{labels[k]} changed" for k, v in want.items() if manifest.get(k) != v]
 
 
+def _check_file(folder: Path, name: str, files: dict) -> None:
+    """Raise IndexProblem unless the file is there and matches its checksum in the manifest."""
+    path = folder / name
+    if not path.exists():
+        raise IndexProblem(f"index at {folder} is broken: {name} missing")
+    try:
+        current = sha256_file(path)
+    except OSError as err:
+        raise IndexProblem(f"index at {folder} is broken: cannot read {name} ({err.strerror})") from None
+    if files.get(name) != current:
+        raise IndexProblem(f"index at {folder} is broken: {name} does not match its checksum")
+
+
+def _rows_problem(folder: Path, count: int, dimension: int, manifest: dict) -> IndexProblem | None:
+    rows = manifest.get("items") or []
+    if count != len(rows) or dimension != manifest.get("dimension"):
+        return IndexProblem(f"index at {folder} is broken: {count} vectors for {len(rows)} items")
+    return None
+
+
+def header(path: Path) -> tuple[str, int, int] | None:
+    """The type, dimension and vector count that open a saved FAISS index of a type whose vectors can be read
+    back (READABLE), read without FAISS; None for any other file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return None
+    if len(head) < 16 or head[:4] not in READABLE:
+        return None
+    dimension, count = struct.unpack("<iq", head[4:])
+    return READABLE[head[:4]], dimension, count
+
+
+def read_faiss(folder: Path, manifest: dict):
+    """The saved FAISS index, checked against the manifest (checksum, size, a type whose vectors can be read
+    back); raise IndexProblem if unusable."""
+    faiss = faiss_module()
+    _check_file(folder, INDEX_FILE, manifest.get("files") or {})
+    try:
+        index = faiss.deserialize_index(np.fromfile(folder / INDEX_FILE, dtype=np.uint8))
+    except Exception as err:
+        raise IndexProblem(f"index at {folder} is broken: {err}") from None
+    problem = _rows_problem(folder, index.ntotal, index.d, manifest)
+    if problem:
+        raise problem
+    if not isinstance(index, (faiss.IndexFlat, faiss.IndexIVFFlat)):
+        raise IndexProblem(f"index at {folder} is broken: its vectors cannot be read back "
+                           f"({type(index).__name__})")
+    if isinstance(index, faiss.IndexIVFFlat) and index.direct_map.type == faiss.DirectMap.NoMap:
+        index.make_direct_map()
+    return index
+
+
 def load(folder: Path, want: dict) -> Index:
-    """Load a saved index, checking the manifest, the checksums and the row count; raise IndexProblem if unusable."""
+    """Load a saved index, checking the manifest, the checksums and the row count; raise IndexProblem if unusable.
+
+    The item vectors come from their own file, so FAISS is not imported here: the FAISS index file is checked by
+    its checksum and by its header (a type whose vectors can be read back, of the manifest's size), and read
+    only when first used (Index.faiss). A file of any other type is read through FAISS at once, to say why it
+    cannot be used."""
     folder = Path(folder)
     manifest = read_manifest(folder)
     stale = staleness(manifest, want)
     if stale:
         raise IndexProblem(f"index at {folder} is stale: {', '.join(stale)}")
     files = manifest.get("files") or {}
-    for name in (INDEX_FILE, OFFTOPIC_FILE, DISTRESS_FILE):
-        path = folder / name
-        if not path.exists():
-            raise IndexProblem(f"index at {folder} is broken: {name} missing")
-        try:
-            current = sha256_file(path)
-        except OSError as err:
-            raise IndexProblem(f"index at {folder} is broken: cannot read {name} ({err.strerror})") from None
-        if files.get(name) != current:
-            raise IndexProblem(f"index at {folder} is broken: {name} does not match its checksum")
+    for name in FILES:
+        _check_file(folder, name, files)
+    found = header(folder / INDEX_FILE)
+    index = read_faiss(folder, manifest) if found is None else None
     try:
-        index = faiss.deserialize_index(np.fromfile(folder / INDEX_FILE, dtype=np.uint8))
+        vectors = np.load(folder / VECTORS_FILE, allow_pickle=False)
         offtopic = np.load(folder / OFFTOPIC_FILE, allow_pickle=False)
         distress = np.load(folder / DISTRESS_FILE, allow_pickle=False)
     except Exception as err:
         raise IndexProblem(f"index at {folder} is broken: {err}") from None
     rows = manifest.get("items") or []
-    if index.ntotal != len(rows) or index.d != manifest.get("dimension"):
-        raise IndexProblem(f"index at {folder} is broken: {index.ntotal} vectors for {len(rows)} items")
+    problem = _rows_problem(folder, found[2], found[1], manifest) if found else None
+    if problem:
+        raise problem
+    dimension = manifest.get("dimension")
+    if vectors.dtype != np.float32 or vectors.shape != (len(rows), dimension):
+        raise IndexProblem(f"index at {folder} is broken: {VECTORS_FILE} does not match the manifest")
     labels = _distress_labels(manifest.get("distress_rows"), len(distress))
-    if labels is None or (len(distress) and distress.shape[1:] != (index.d,)):
+    if labels is None or (len(distress) and distress.shape[1:] != (dimension,)):
         raise IndexProblem(f"index at {folder} is broken: {DISTRESS_FILE} does not match the manifest")
     try:
         items = [Item(*row) for row in rows]
     except TypeError:
         raise IndexProblem(f"index at {folder} is broken: malformed item rows in the manifest") from None
-    if not isinstance(index, (faiss.IndexFlat, faiss.IndexIVFFlat)):
-        raise IndexProblem(f"index at {folder} is broken: its vectors cannot be read back "
-                           f"({type(index).__name__})")
-    if isinstance(index, faiss.IndexIVFFlat) and index.direct_map.type == faiss.DirectMap.NoMap:
-        index.make_direct_map()
-    vectors = index.reconstruct_n(0, index.ntotal)
-    return Index(index, items, np.asarray(vectors, dtype=np.float32), offtopic, manifest, path=folder,
+    return Index(index, items, vectors, offtopic, manifest, path=folder,
                  distress=np.asarray(distress, dtype=np.float32), distress_labels=labels)
 
 

@@ -18,17 +18,18 @@ import copy
 import hashlib
 import json
 import os
-import random
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.model import Framework
 from index import export
 from index.store import sha256_file
+
+if TYPE_CHECKING:
+    import random
 
 RECORD = "tuned.json"
 WEIGHTS = "model.safetensors"
@@ -203,6 +204,8 @@ class Layered:
 
 def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] | None = None) -> dict:
     """Tune a SentenceTransformer in place; returns figures about the run."""
+    import random
+
     import torch
     import torch.nn.functional as F
 
@@ -286,6 +289,10 @@ def make(model: str, framework: Framework, exemplars: dict, exemplars_sha: str, 
     """Tune a copy of `model` and save it at `target` with its ONNX export (index.export; written beside it first,
     then moved into place). When another process saved the same model there meanwhile, that one is kept and this
     copy dropped."""
+    import random
+    import shutil
+    import tempfile
+
     from index.embed import limit_threads
     from index.embed import load as load_encoder
 
@@ -324,6 +331,8 @@ def _place(scratch: Path, target: Path, tuned_key: str) -> None:
     """Move a finished model folder into place, unless a whole one with the same key is there already."""
     if read(target, tuned_key) is not None:
         return
+    import shutil
+
     if target.exists():
         shutil.rmtree(target)
     try:
@@ -336,6 +345,8 @@ def _place(scratch: Path, target: Path, tuned_key: str) -> None:
 def prune(models_dir: Path, framework_id: str, keep: Path, base_model: str | None = None) -> list[Path]:
     """Remove tuned models that a newer one replaces (each is about 90 MB): those of the same framework and, when
     given, the same base model, so that tuning another model leaves this one's cache entry alone."""
+    import shutil
+
     removed = []
     for folder in Path(models_dir).iterdir():
         if folder == keep or not folder.is_dir() or folder.name.startswith("."):
@@ -374,6 +385,8 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
         problem = "" if writable else "not writable"
     except OSError as err:
         writable, problem = False, err.strerror or type(err).__name__
+    import shutil
+
     if writable:
         if force and target.exists():
             shutil.rmtree(target, ignore_errors=True)
@@ -384,6 +397,8 @@ def ensure(model: str, framework: Framework, exemplars: dict | None, exemplars_s
         earlier = _TEMPORARY.get(tuned_key)
         if earlier is not None and read(earlier.path, tuned_key) is not None:
             return Tuned(earlier.path, tuned_key, earlier.weights_sha256, list(earlier.notices))
+        import tempfile
+
         scratch = Path(tempfile.mkdtemp(prefix="ils-coach-model-"))
         atexit.register(shutil.rmtree, scratch, True)
         tuned = make(model, framework, exemplars, exemplars_sha, scratch / tuned_key, threads, recipe, log)

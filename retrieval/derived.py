@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,6 +84,8 @@ def _read(path: Path, wanted: str) -> tuple[State | None, str]:
 
 def _write(folder: Path, wanted: str, state: State) -> str:
     """Save the state through a temporary file renamed into place; the reason it could not be saved, or ''."""
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{FILE}.", suffix=".tmp")
     except OSError as err:

@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def load(index, method=None) -> topic.Rule | None:
 
 def save(index, rule: topic.Rule, method=None) -> None:
     """Write the rule beside a saved index (through a temporary file); a folder that cannot be written is left."""
+    import tempfile
+
     if index.path is None or not index.manifest.get("files"):
         return
     folder = Path(index.path)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retrieval.text import InputError, prepare, sentences
 from safety import patterns
 from safety.detector import Detector, fit
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 MAX_CHARS = 4000
 MIN_SENTENCE_WORDS = 3
@@ -82,7 +86,8 @@ class Guard:
 
     @property
     def detector(self) -> Detector | None:
-        if isinstance(self._detector, Future):
+        futures = sys.modules.get("concurrent.futures")  # imported by from_index before it makes a Future
+        if futures is not None and isinstance(self._detector, futures.Future):
             self._detector = self._detector.result()
         return self._detector
 
@@ -98,6 +103,8 @@ class Guard:
         args = (vectors[labels == 1], vectors[labels == 0], ordinary(index))
         if not background:
             return cls(fit(*args), encoder)
+        from concurrent.futures import ThreadPoolExecutor
+
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="safety-fit")
         future = pool.submit(fit, *args)
         pool.shutdown(wait=False)

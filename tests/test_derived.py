@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 
 import numpy as np
 import pytest
@@ -157,7 +158,7 @@ def test_an_unwritable_folder_still_answers(tiny, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(derived.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     again = tiny()
     assert len(again.notices) == 1 and "could not save it" in again.notices[0]
     assert "Permission denied" in again.notices[0] and "in memory" not in again.notices[0]

@@ -92,6 +92,15 @@ INDEX_DAMAGE = {
         f, "offtopic.npy", npy(np.array([Boom()], dtype=object), allow_pickle=True)), "broken"),
     "offtopic-truncated": (lambda f: (f / "offtopic.npy").write_bytes((f / "offtopic.npy").read_bytes()[:40]),
                            "checksum"),
+    "vectors-missing": (lambda f: (f / "vectors.npy").unlink(), "vectors.npy missing"),
+    "vectors-truncated": (lambda f: (f / "vectors.npy").write_bytes((f / "vectors.npy").read_bytes()[:200]),
+                          "checksum"),
+    "vectors-row-missing-checksummed": (lambda f: replace_with_checksum(
+        f, "vectors.npy", npy(np.load(f / "vectors.npy")[:14])), "vectors.npy does not match the manifest"),
+    "vectors-float64-checksummed": (lambda f: replace_with_checksum(
+        f, "vectors.npy", npy(np.load(f / "vectors.npy").astype(np.float64))), "vectors.npy does not match"),
+    "vectors-pickle-checksummed": (lambda f: replace_with_checksum(
+        f, "vectors.npy", npy(np.array([Boom()], dtype=object), allow_pickle=True)), "broken"),
 }
 
 

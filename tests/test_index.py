@@ -66,6 +66,34 @@ def test_broken_index_is_rebuilt(built, damage, reason, tiny_framework, fake_enc
     assert again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path).notices == []
 
 
+def test_a_loaded_index_reads_its_faiss_file_only_when_asked(built, tiny_framework, fake_encoder, tiny_exemplars,
+                                                             tiny_offtopic, tmp_path):
+    """Queries use the vectors file; the FAISS file is read on first use, and checked again then."""
+    index = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    queries = built[0].vectors[:3] + 0.1
+    np.testing.assert_array_equal(index.similarities(queries), built[0].similarities(queries))
+    assert index.faiss_index is None, "answered without reading the FAISS file"
+    np.testing.assert_array_equal(index.faiss.reconstruct_n(0, index.faiss.ntotal), index.vectors)
+    later = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
+    (built[1] / "index.faiss").write_bytes(os.urandom(5000))
+    with pytest.raises(store.IndexProblem, match="index.faiss does not match its checksum"):
+        later.faiss
+
+
+def test_faiss_gets_the_threads_asked_before_it_was_imported():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys; from index import store; store.threads(1); assert 'faiss' not in sys.modules; "
+            "print(store.faiss_module().omp_get_max_threads())")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "OMP_NUM_THREADS": "2"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
+
+
 def test_other_model_or_edited_corpus_is_stale(built, tiny_framework, tiny_path, tiny_exemplars, tiny_offtopic,
                                                tmp_path):
     from corpus.model import load

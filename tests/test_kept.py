@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import pytest
 
@@ -74,7 +76,7 @@ def test_a_damaged_or_unwritable_kept_rule_is_refitted(saved, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(kept.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
     third = saved()
     assert third.rule is not None and not (third.index.path / kept.FILE).exists()
 
