@@ -125,7 +125,12 @@ class Guard:
         mentions = patterns.mentions_self_harm(prepared)
         hit = patterns.match(prepared)
         if hit is not None:
-            return Verdict(True, f"pattern: {hit.group}", None, mentions)
+            # Someone else's words, quoted by a person asking how to respond, are a work situation with the support
+            # details, as any other mention of distress in a staff member is; the rest of the text is read as usual.
+            others = patterns.without_reported(prepared)
+            if others is None or patterns.match(others) is not None:
+                return Verdict(True, f"pattern: {hit.group}", None, mentions)
+            prepared, mentions = others, True
         detector = self.detector
         if detector is None:
             return Verdict(False, mentions=mentions)

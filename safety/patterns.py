@@ -600,6 +600,31 @@ def match(text: str) -> Hit | None:
     return None
 
 
+# Someone else's words quoted by the writer: an opening quote and the first closing quote that ends a word (so an
+# apostrophe inside "can't" does not close it), after a clause naming another person and a verb of saying.
+QUOTED = re.compile(r"(?:(?<=[\s(:,])|^)(['‘\"“])(.{2,200}?)(['’\"”])(?=[\s.,;:!?)]|$)", re.S)
+OTHER_SAID = re.compile(
+    r"\b(?:she|he|they|someone|somebody|one\s+of\s+(?:my|our|the)\s+\w+|(?:my|our|a|the)\s+(?:\w+\s+)?(?:staff|"
+    r"staffer|colleague|director|manager|report|deputy|boss|employee|officer|member|el1|el2|fas|as|secretary|peer|"
+    r"friend|partner|client)s?|staff\s+member|team\s+member)\b[^.?!]{0,60}\b(?:said|says|saying|told|tells|mentioned|"
+    r"comment\w*|remark\w*|joked|jokes|wrote|writes|posted|messaged|texted|emailed|blurted|muttered)\b[^.?!'‘\"“]{0,40}$",
+    re.I)
+
+
+def without_reported(text: str) -> str | None:
+    """The text with the words it quotes from someone else taken out ("my director said 'I just want to
+    disappear'" becomes "my director said '...'"), or None when it quotes no one else. The writer's own quoted words
+    ("I told my partner 'I can't go on'") stay."""
+    out, last, found = [], 0, False
+    for m in QUOTED.finditer(text):
+        before = text[max(0, m.start() - 120): m.start()]
+        if OTHER_SAID.search(before) and not re.search(r"\bi\s+(?:\w+\s+)?(?:said|told|wrote|keep\s+saying)\b"
+                                                        r"[^.?!'‘\"“]{0,40}$", before, re.I):
+            out += [text[last: m.start()], "'...'"]
+            last, found = m.end(), True
+    return "".join(out) + text[last:] if found else None
+
+
 def figure_of_speech(text: str) -> bool:
     """Whether the text uses a work idiom of death or exhaustion ("this deadline is killing me")."""
     return bool(IDIOMS.search(normalise(text)))

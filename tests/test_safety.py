@@ -533,6 +533,49 @@ def test_reply_mode_holds_a_reply_to_the_reply_bar():
     assert not loud.near and not guard.check("end of next week").near, "near is for replies under the reply bar only"
 
 
+REPORTED = [
+    ("One of my directors said in passing 'I just want to disappear'. How do I check in with her?",
+     "One of my directors said in passing '...'. How do I check in with her?"),
+    ("Someone in my branch made a comment about 'ending it all' after the restructure. What do I do first?",
+     "Someone in my branch made a comment about '...' after the restructure. What do I do first?"),
+    ("My EL2 told me “I can't do this anymore” and walked out of the meeting. How do I follow up?",
+     "My EL2 told me '...' and walked out of the meeting. How do I follow up?"),
+]
+
+
+@pytest.mark.parametrize(("text", "left"), REPORTED)
+def test_someone_elses_quoted_words_are_a_work_situation_with_support(text, left):
+    assert patterns.match(text) is not None, "the quoted words alone read as distress"
+    assert patterns.without_reported(text) == left
+    det = detector.Detector(np.array([1.0]), 0.0, threshold=1.0, sentence_threshold=5.0)
+    seen = []
+
+    class Calm:
+        def encode(self, texts):
+            seen.extend(texts)
+            return np.zeros((len(texts), 1))
+
+    verdict = Guard(det, Calm()).check(text)
+    assert not verdict.distress and verdict.mentions, "answered as work, with the support details"
+    assert seen[0] == left, "the detector reads the text without the quoted words"
+
+
+@pytest.mark.parametrize("text", [
+    "I just want to disappear. My director said 'take some leave' but that won't fix it.",
+    "I told my partner 'I want to end it all' and I meant it.",
+    "She said 'you'll be fine' but I've been thinking about killing myself.",
+])
+def test_the_writers_own_words_still_count_beside_a_quote(text):
+    verdict = Guard().check(text)
+    assert verdict.distress and verdict.reason.startswith("pattern"), text
+
+
+def test_a_quote_with_no_other_speaker_is_left_alone():
+    assert patterns.without_reported("The sign on the bridge says 'Lifeline 13 11 14'") is None
+    assert patterns.without_reported("I keep saying 'I want to disappear' to myself") is None
+    assert patterns.without_reported("Nobody quoted anything here.") is None
+
+
 def test_a_reply_under_the_chat_bar_is_not_near():
     det = detector.Detector(np.array([1.0]), 0.0, threshold=1.0, sentence_threshold=5.0)
     guard = Guard(det, ScoreEncoder({"by Friday": 0.5}))
