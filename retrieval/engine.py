@@ -181,22 +181,21 @@ class Retriever:
         allowed = self._allowed(clusters, capabilities)
         fused = self._fused(flat, vectors, sims)
         confidence = self.confidence(vectors[: len(prepared)], sims[: len(prepared)])
-        results, start = [], len(prepared)
-        for q, (prep, group) in enumerate(zip(prepared, pieces, strict=True)):
-            rows = [q, *range(start, start + len(group))]
-            start += len(group)
-            scores = scoring.combine(fused[q], fused[rows[1:]]) if group else fused[q]
+        results = []
+        for q, prep, rows in self._rows(prepared, pieces):
+            scores = scoring.combine(fused[q], fused[rows[1:]]) if len(rows) > 1 else fused[q]
             shares = scoring.softmax(scores)
             off_topic = bool(confidence[q] < self.calibration.threshold)
             ranked = scoring.diversify(scores, self.kinship, self._diversity(prep.text))
             order = [c for c in ranked if allowed is None or c in allowed]
-            item_sims, stems = sims[rows].max(axis=0), self.evidence.stems(prep.text)
+            item_sims = sims[rows].max(axis=0)
+            stems = self.evidence.stems(prep.text)
             matches = tuple(self._match(c, shares[c], item_sims, stems, indicators) for c in order[: max(top, 0)])
             notices = []
             if prep.truncated:
                 notices.append(f"Only the first {len(prep.text):,} characters of {prep.original_chars:,} were read.")
-            if group:
-                notices.append(f"Read as a whole and sentence by sentence ({len(group)} sentences).")
+            if len(rows) > 1:
+                notices.append(f"Read as a whole and sentence by sentence ({len(rows) - 1} sentences).")
             results.append(SearchResult(prep.text, off_topic, matches, float(confidence[q]),
                                         self.calibration.threshold, prep.truncated, tuple(notices)))
         return results
@@ -217,12 +216,17 @@ class Retriever:
         """What the indicator fit model reads for each text, as `search` gives it: the best similarity of each
         item to the whole text or one of its sentences, and the text's stems (for refitting the model)."""
         prepared, pieces, _, _, sims = self._read_all(texts)
-        out, start = [], len(prepared)
+        return [(sims[rows].max(axis=0), self.evidence.stems(prep.text))
+                for _, prep, rows in self._rows(prepared, pieces)]
+
+    @staticmethod
+    def _rows(prepared: list, pieces: list[list[str]]):
+        """For each text: its number, its prepared form, and its rows in `_read_all`'s vectors (the whole text,
+        then its sentences)."""
+        start = len(prepared)
         for q, (prep, group) in enumerate(zip(prepared, pieces, strict=True)):
-            rows = [q, *range(start, start + len(group))]
+            yield q, prep, [q, *range(start, start + len(group))]
             start += len(group)
-            out.append((sims[rows].max(axis=0), self.evidence.stems(prep.text)))
-        return out
 
     def _diversity(self, text: str) -> float:
         """The diversity weight for a text: the method's, for a text of several sentences; 0 otherwise."""
