@@ -32,6 +32,8 @@ def test_coaching_conversation_in_browser(real_retriever, app_server, page, scre
     page.get_by_text("Questions to think about").wait_for(timeout=60_000)
     page.get_by_role("button", name="Coach me through this").first.click()
     page.get_by_text("Coaching conversation · Goal · 1 of 7").wait_for(timeout=60_000)
+    # The progress line can be drawn a moment before the controls under it: wait for them (visible) as a person would.
+    page.get_by_role("button", name="Skip").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Skip").is_visible() and page.get_by_role("button", name="Stop").is_visible()
     page.screenshot(path=str(screenshots / "coach-start.png"), full_page=True)
     assert_accessible(page, axe_script, "chat page during a coaching conversation")
