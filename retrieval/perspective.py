@@ -11,8 +11,8 @@ START = r"(?:^|(?<=[.!?]\s)|(?<=\n))"
 # when one of these is in it. A mentor is left out: a leader mentoring someone is showing their own capability
 # ("Where do I start with her?"), while a coach's client is the one whose capability is in question.
 LEADS = [
-    (re.compile(r"\b(?:I" + APOSTROPHE + r"?ve\s+|I\s+have\s+|have\s+)(?:got\s+)?an?\s+(?:[A-Za-z&]+\s+)?"
-                r"(?:coaching\s+)?client(?:\s+(?:who|that)\b|,)?", re.I), "I"),
+    (re.compile(r"(?:\bI" + APOSTROPHE + r"?ve\s+|\bI\s+have\s+|" + START + r"have\s+)(?:got\s+)?an?\s+"
+                r"(?:[A-Za-z&]+\s+)?(?:coaching\s+)?client(?:\s+(?:who|that)\b|,)?", re.I), "I"),
     (re.compile(r"(?:" + I_AM + "|" + START + r")coaching\s+(an?)\b", re.I), r"I am \1"),
     (re.compile(r"\bI\s+coach\s+(an?)\b", re.I), r"I am \1"),
     (re.compile(r"\b(?:(?:my|a|the)\s+)?coachee\b", re.I), "I"),

@@ -47,6 +47,7 @@ def test_a_clients_account_is_read_in_the_first_person(text, expected):
     "I'm dreading Estimates and doubting myself.",
     "I'm working with an AS who keeps changing the brief and she won't listen.",
     "I'm mentoring a new SES Band 1 and she's asked me how to survive her first Estimates.",
+    "We have a client who keeps ringing the call centre and she is upset about the wait.",
     "Our client service charter is out of date and he wants it redone.",
 ])
 def test_an_account_of_oneself_or_of_staff_is_left_as_written(text):
