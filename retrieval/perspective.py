@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 APOSTROPHE = "['’]"
 I_AM = r"\b(?:I" + APOSTROPHE + r"?m|im|I\s+am)\s+"
@@ -11,47 +12,59 @@ START = r"(?:^|(?<=[.!?]\s)|(?<=\n))"
 # when one of these is in it. A mentor is left out: a leader mentoring someone is showing their own capability
 # ("Where do I start with her?"), while a coach's client is the one whose capability is in question.
 LEADS = [
-    (re.compile(r"(?:\bI" + APOSTROPHE + r"?ve\s+|\bI\s+have\s+|" + START + r"have\s+)(?:got\s+)?an?\s+"
-                r"(?:[A-Za-z&]+\s+)?(?:coaching\s+)?client(?:\s+(?:who|that)\b|,)?", re.I), "I"),
-    (re.compile(r"(?:" + I_AM + "|" + START + r")coaching\s+(an?)\b", re.I), r"I am \1"),
-    (re.compile(r"\bI\s+coach\s+(an?)\b", re.I), r"I am \1"),
-    (re.compile(r"\b(?:(?:my|a|the)\s+)?coachee\b", re.I), "I"),
-    (re.compile(r"\b(?:my\s+client|a\s+client\s+of\s+mine|one\s+of\s+my\s+clients)\b", re.I), "I"),
-    (re.compile(START + r"(?:the\s+)?client(?=\s+(?:is|was|has|had|says|said|keeps|kept|wants|thinks|feels|tells|told|"
-                r"gets|got|can|needs|(?:can|doesn|isn)" + APOSTROPHE + r"?t)\b)", re.I), "I"),
+    (r"(?:\bI" + APOSTROPHE + r"?ve\s+|\bI\s+have\s+|" + START + r"have\s+)(?:got\s+)?an?\s+"
+     r"(?:[A-Za-z&]+\s+)?(?:coaching\s+)?client(?:\s+(?:who|that)\b|,)?", "I"),
+    (r"(?:" + I_AM + "|" + START + r")coaching\s+(an?)\b", r"I am \1"),
+    (r"\bI\s+coach\s+(an?)\b", r"I am \1"),
+    (r"\b(?:(?:my|a|the)\s+)?coachee\b", "I"),
+    (r"\b(?:my\s+client|a\s+client\s+of\s+mine|one\s+of\s+my\s+clients)\b", "I"),
+    (START + r"(?:the\s+)?client(?=\s+(?:is|was|has|had|says|said|keeps|kept|wants|thinks|feels|tells|told|"
+     r"gets|got|can|needs|(?:can|doesn|isn)" + APOSTROPHE + r"?t)\b)", "I"),
 ]
 # Once a client is named, "the client" is them too; then their third-person words as they would say them ("I"
 # stands for a subject that was "she" or "he"). Order matters: a contraction before the bare pronoun.
 SUBJECT = r"\b(?:she|he)"
 SWAPS = [
-    (re.compile(r"\bthe\s+client\b", re.I), "I"),
-    (re.compile(SUBJECT + APOSTROPHE + r"s\s+(been|got|gotten|had|done|never|always|already|just|started|stopped|"
-                r"become|lost|taken|told|asked|said)\b", re.I), r"I've \1"),
-    (re.compile(SUBJECT + APOSTROPHE + "s\\b", re.I), "I'm"),
-    (re.compile(SUBJECT + r"s\b", re.I), "im"),
-    (re.compile(SUBJECT + APOSTROPHE + "(d|ll)\\b", re.I), r"I'\1"),
-    (re.compile(SUBJECT + r"\b", re.I), "I"),
-    (re.compile(r"\b(?:herself|himself)\b", re.I), "myself"),
-    (re.compile(r"\bhis\b", re.I), "my"),
-    (re.compile(r"\b(?:him|her)(?=\s*(?:[.,;:!?)]|$|\s(?:to|for|with|about|into|on|in|at|that|if|and|or|but|as|"
-                r"the|a|an|it|this|what|how|why|when|he|she|they|we|i)\b))", re.I), "me"),
-    (re.compile(r"\bher\b", re.I), "my"),
+    (r"\bthe\s+client\b", "I"),
+    (SUBJECT + APOSTROPHE + r"s\s+(been|got|gotten|had|done|never|always|already|just|started|stopped|"
+     r"become|lost|taken|told|asked|said)\b", r"I've \1"),
+    (SUBJECT + APOSTROPHE + "s\\b", "I'm"),
+    (SUBJECT + r"s\b", "im"),
+    (SUBJECT + APOSTROPHE + "(d|ll)\\b", r"I'\1"),
+    (SUBJECT + r"\b", "I"),
+    (r"\b(?:herself|himself)\b", "myself"),
+    (r"\bhis\b", "my"),
+    (r"\b(?:him|her)(?=\s*(?:[.,;:!?)]|$|\s(?:to|for|with|about|into|on|in|at|that|if|and|or|but|as|"
+     r"the|a|an|it|this|what|how|why|when|he|she|they|we|i)\b))", "me"),
+    (r"\bher\b", "my"),
 ]
-# After "I" made from "she" or "he", the verb that agreed with the third person.
+# After "I" made from "she" or "he", the verb that agreed with the third person (these alone match case as written).
 VERBS = [
-    (re.compile(r"\bI is\b"), "I am"),
-    (re.compile(r"\bI has\b"), "I have"),
-    (re.compile(r"\bI does\b"), "I do"),
-    (re.compile(r"\bI doesn" + APOSTROPHE + "?t\\b"), "I don't"),
-    (re.compile(r"\bI hasn" + APOSTROPHE + "?t\\b"), "I haven't"),
-    (re.compile(r"\bI ((?:never|always|just|really|still|often|rarely|only|sometimes|also|honestly|actually|simply) )?"
-                r"(?!(?:was|is|has|does|always|sometimes|also)\b)([a-z]{2,}[^s\W])s\b"), r"I \1\2"),
+    (r"\bI is\b", "I am"),
+    (r"\bI has\b", "I have"),
+    (r"\bI does\b", "I do"),
+    (r"\bI doesn" + APOSTROPHE + "?t\\b", "I don't"),
+    (r"\bI hasn" + APOSTROPHE + "?t\\b", "I haven't"),
+    (r"\bI ((?:never|always|just|really|still|often|rarely|only|sometimes|also|honestly|actually|simply) )?"
+     r"(?!(?:was|is|has|does|always|sometimes|also)\b)([a-z]{2,}[^s\W])s\b", r"I \1\2"),
 ]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[tuple, tuple]:
+    """The patterns compiled on first use, not at import: the leads, and every rewrite in order (leads, swaps,
+    verbs). A text that never says "client" or "coach" (every lead has one of them) does not need them at all."""
+    leads = tuple((re.compile(p, re.I), r) for p, r in LEADS)
+    rewrites = (*leads, *((re.compile(p, re.I), r) for p, r in SWAPS), *((re.compile(p), r) for p, r in VERBS))
+    return leads, rewrites
 
 
 def about_client(text: str) -> bool:
     """Does the text speak of a client or coachee?"""
-    return any(pattern.search(text) for pattern, _ in LEADS)
+    lower = text.lower()
+    if "client" not in lower and "coach" not in lower:
+        return False
+    return any(pattern.search(text) for pattern, _ in _rules()[0])
 
 
 def as_client(text: str) -> str:
@@ -60,7 +73,7 @@ def as_client(text: str) -> str:
     a coach's remark reads as the client's: the ranking is about the client."""
     if not about_client(text):
         return text
-    for pattern, replacement in [*LEADS, *SWAPS, *VERBS]:
+    for pattern, replacement in _rules()[1]:
         text = pattern.sub(lambda m, r=replacement: _cased(m, r), text)
     return text
 
