@@ -601,25 +601,32 @@ def match(text: str) -> Hit | None:
 
 
 # Someone else's words quoted by the writer: an opening quote and the first closing quote that ends a word (so an
-# apostrophe inside "can't" does not close it), after a clause naming another person and a verb of saying.
-QUOTED = re.compile(r"(?:(?<=[\s(:,])|^)(['‘\"“])(.{2,200}?)(['’\"”])(?=[\s.,;:!?)]|$)", re.S)
-OTHER_SAID = re.compile(
+# apostrophe inside "can't" does not close it), after a clause naming another person and a verb of saying, and not
+# after the writer's own "I said" or "I told".
+QUOTED = r"(?:(?<=[\s(:,])|^)(['‘\"“])(.{2,200}?)(['’\"”])(?=[\s.,;:!?)]|$)"
+OTHER_SAID = (
     r"\b(?:she|he|they|someone|somebody|one\s+of\s+(?:my|our|the)\s+\w+|(?:my|our|a|the)\s+(?:\w+\s+)?(?:staff|"
     r"staffer|colleague|director|manager|report|deputy|boss|employee|officer|member|el1|el2|fas|as|secretary|peer|"
     r"friend|partner|client)s?|staff\s+member|team\s+member)\b[^.?!]{0,60}\b(?:said|says|saying|told|tells|mentioned|"
-    r"comment\w*|remark\w*|joked|jokes|wrote|writes|posted|messaged|texted|emailed|blurted|muttered)\b[^.?!'‘\"“]{0,40}$",
-    re.I)
+    r"comment\w*|remark\w*|joked|jokes|wrote|writes|posted|messaged|texted|emailed|blurted|muttered)\b[^.?!'‘\"“]{0,40}$")
+SELF_SAID = r"\bi\s+(?:\w+\s+)?(?:said|told|wrote|keep\s+saying)\b[^.?!'‘\"“]{0,40}$"
+
+
+@lru_cache(maxsize=1)
+def _quoting() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """QUOTED, OTHER_SAID and SELF_SAID compiled on first use (only a text that matched a pattern needs them)."""
+    return re.compile(QUOTED, re.S), re.compile(OTHER_SAID, re.I), re.compile(SELF_SAID, re.I)
 
 
 def without_reported(text: str) -> str | None:
     """The text with the words it quotes from someone else taken out ("my director said 'I just want to
     disappear'" becomes "my director said '...'"), or None when it quotes no one else. The writer's own quoted words
     ("I told my partner 'I can't go on'") stay."""
+    quoted, other, own = _quoting()
     out, last, found = [], 0, False
-    for m in QUOTED.finditer(text):
+    for m in quoted.finditer(text):
         before = text[max(0, m.start() - 120): m.start()]
-        if OTHER_SAID.search(before) and not re.search(r"\bi\s+(?:\w+\s+)?(?:said|told|wrote|keep\s+saying)\b"
-                                                        r"[^.?!'‘\"“]{0,40}$", before, re.I):
+        if other.search(before) and not own.search(before):
             out += [text[last: m.start()], "'...'"]
             last, found = m.end(), True
     return "".join(out) + text[last:] if found else None
