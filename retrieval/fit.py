@@ -60,14 +60,21 @@ def rows(retriever, situations, labels, split: str = "dev") -> list[Row]:
     return out
 
 
+def groups(data: list[Row], on_card: bool = False) -> list[list[int]]:
+    """The row numbers of each capability's indicators for one situation (only those on its first three cards
+    with `on_card`)."""
+    out: dict[int, list[int]] = {}
+    for n, r in enumerate(data):
+        if r.on_card or not on_card:
+            out.setdefault(r.group, []).append(n)
+    return list(out.values())
+
+
 def ranking(data: list[Row], weights: tuple[float, float, float]) -> tuple[float, float, np.ndarray]:
     """ind@1 and ind@3 over the labelled groups for these weights, and every row's weighted score."""
     raw = np.array([np.dot(weights, r.features) for r in data])
-    groups: dict[int, list[int]] = {}
-    for n, r in enumerate(data):
-        groups.setdefault(r.group, []).append(n)
     first = third = count = 0
-    for members in groups.values():
+    for members in groups(data):
         if not data[members[0]].labelled:
             continue
         order = sorted(members, key=lambda n: -raw[n])
@@ -81,14 +88,11 @@ def cut(data: list[Row], probability: np.ndarray, shown: int = 3) -> tuple[float
     """The P(fit) a card's indicator needs to be shown as fitting: of THRESHOLDS, the one with the best F1 of the
     indicators shown as fitting on the first three cards (at most `shown` a card) against those labelled as
     fitting there; and that F1."""
-    groups: dict[int, list[int]] = {}
-    for n, r in enumerate(data):
-        if r.on_card:
-            groups.setdefault(r.group, []).append(n)
-    wanted = sum(data[n].fits for members in groups.values() for n in members)
+    cards = groups(data, on_card=True)
+    wanted = sum(data[n].fits for members in cards for n in members)
     best = (0.0, THRESHOLDS[0])
     for threshold in THRESHOLDS:
-        picked = [n for members in groups.values()
+        picked = [n for members in cards
                   for n in sorted(members, key=lambda n: -probability[n])[:shown] if probability[n] >= threshold]
         right = sum(data[n].fits for n in picked)
         f1 = 2 * right / max(len(picked) + wanted, 1)
@@ -107,10 +111,7 @@ def fit(data: list[Row]) -> dict:
             best = ((first, third), (1.0, examples, lexical), raw)
     (first, third), weights, raw = best
     lead = np.zeros_like(raw)
-    groups: dict[int, list[int]] = {}
-    for n, r in enumerate(data):
-        groups.setdefault(r.group, []).append(n)
-    for members in groups.values():
+    for members in groups(data):
         lead[members] = raw[members] - raw[members].max()
     x = np.column_stack([raw, lead])
     y = np.array([r.fits for r in data])
