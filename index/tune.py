@@ -230,7 +230,7 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
 
         frozen = 0
     kept_seconds = time.perf_counter() - started
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=recipe.learning_rate)
+    optimiser = _optimiser(torch, [p for p in model.parameters() if p.requires_grad], recipe.learning_rate)
     model.train()
     steps, loss_value = 0, float("nan")
     for _ in range(recipe.epochs):
@@ -252,6 +252,15 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
     model.eval()
     return {"pairs": len(items), "steps": steps, "last_loss": round(loss_value, 4), "frozen_layers": frozen,
             "kept_seconds": round(kept_seconds, 1), "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _optimiser(torch, parameters: list, learning_rate: float):
+    """AdamW with its fused kernel where this torch has one for the processor (the same update rule, in one pass
+    over each tensor instead of several), else the plain loop."""
+    try:
+        return torch.optim.AdamW(parameters, lr=learning_rate, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.AdamW(parameters, lr=learning_rate)
 
 
 def read(folder: Path, want_key: str) -> Tuned | None:

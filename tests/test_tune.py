@@ -367,3 +367,40 @@ def test_the_real_index_records_the_tuned_model_that_answers_queries(real_retrie
 
     assert ready.wanted(real_retriever.framework, untuned, untuned.model)["tuning"] is None
     assert ready.wanted(real_retriever.framework, real_settings, real_settings.model)["tuning"] == manifest["tuning"]
+
+
+def test_the_optimiser_is_adamw_fused_where_torch_has_it_else_the_plain_loop():
+    import torch
+
+    weight = torch.nn.Parameter(torch.ones(3))
+    optimiser = tune._optimiser(torch, [weight], 1e-3)
+    assert isinstance(optimiser, torch.optim.AdamW) and optimiser.defaults["fused"] is True
+    assert optimiser.defaults["lr"] == 1e-3
+
+    class NoFused:
+        class optim:
+            @staticmethod
+            def AdamW(parameters, lr, fused=None):
+                if fused:
+                    raise RuntimeError("fused is not supported here")
+                return ("plain", lr)
+
+    assert tune._optimiser(NoFused, [weight], 2e-5) == ("plain", 2e-5)
+
+
+def test_the_fused_update_is_the_plain_update():
+    import torch
+
+    torch.manual_seed(0)
+    start = torch.randn(64, 32)
+    finals = []
+    for fused in (False, True):
+        weight = torch.nn.Parameter(start.clone())
+        optimiser = torch.optim.AdamW([weight], lr=5e-5, fused=fused)
+        for step in range(20):
+            optimiser.zero_grad()
+            (weight.sin() * (step + 1)).sum().backward()
+            optimiser.step()
+        finals.append(weight.detach())
+    assert not torch.equal(finals[0], start)
+    assert torch.allclose(finals[0], finals[1], atol=1e-6, rtol=0)
