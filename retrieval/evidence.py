@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.model import Framework
-from retrieval.text import content_words, fold, key, sentences, stem, words
+from retrieval.text import content_words, fold, key, sentences, stem, without_asides, words
 
 PUNCTUATION = re.compile(r"[.,;:!?()\"“”]")
 EXAMPLE_WEIGHT = 0.5
@@ -217,7 +217,7 @@ class Evidence:
     def stems(self, text: str) -> set[str]:
         """The stems a text brings to the lexicon: its content words, with APS shorthand read as the words
         it stands for."""
-        return {stem(w) for _, _, w in words(self.glossary.plain(text)) if _content(w)}
+        return {stem(w) for _, _, w in words(self.glossary.plain(without_asides(text))) if _content(w)}
 
     def features(self, indicator_id: str, sims: np.ndarray, stems: set[str]) -> tuple[float, float, float]:
         """(similarity to the indicator, mean similarity of its two closest examples, log(1 + lexicon score))."""
@@ -266,19 +266,21 @@ class Evidence:
 
     def phrases(self, text: str, source: int = 0) -> list[Phrase]:
         """Candidate reasons in a text: runs of one to three words that begin and end with a word that can be
-        a reason, inside one sentence and without punctuation, from the sentences the ranking reads."""
+        a reason, inside one sentence and without punctuation or a hedge (text.ASIDE), from the sentences the
+        ranking reads."""
         out: list[Phrase] = []
         offset = 0
         for sentence in sentences(text) or [text]:
             start = max(text.find(sentence, offset), 0)
             offset = start + len(sentence)
-            found = words(sentence)
+            kept = without_asides(sentence)
+            found = words(kept)
             for i, (s, _, first) in enumerate(found):
                 if not self._usable(first):
                     continue
                 for j in range(i, min(i + self.model.phrase_words, len(found))):
                     e = found[j][1]
-                    if PUNCTUATION.search(sentence[s:e]):
+                    if PUNCTUATION.search(sentence[s:e]) or kept[s:e] != sentence[s:e]:
                         break
                     if self._usable(found[j][2]):
                         span = sentence[s:e]

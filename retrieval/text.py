@@ -28,6 +28,21 @@ think thought feel felt know knew seem seems seemed guess maybe probably sure id
 doesnt didnt cant wont isnt arent wasnt werent havent hasnt shouldnt wouldnt couldnt weve theyre theyve youre lets
 let make makes made bit quite pretty just honestly actually basically literally ok okay yeah yes
 """.split())
+# Hedges that frame a sentence rather than say what it is about ("if I'm honest, I've been avoiding it"): their
+# words are never a reason, nor evidence for an indicator about honesty or fairness. "The honest answer is" is not
+# one of them.
+_NOT_A_HEDGE_BEFORE = "".join(rf"(?<!\b{w}\s)" for w in (
+    "need", "needs", "have", "has", "had", "want", "wants", "must", "should", "going", "trying", "try", "tries",
+    "able", "chose", "choose", "asked", "hard", "important", "willing", "prepared", "ready"))
+ASIDE = re.compile(
+    r"\b(?:(?:if\s+i['’]?\s?m|if\s+i\s+am)(?:\s+being)?|" + _NOT_A_HEDGE_BEFORE + r"(?:to\s+be|being)|in\s+all)\s+"
+    r"(?:brutally\s+)?(?:honest|frank|fair|truthful)\b"
+    r"(?!\s+(?:with|about|to|towards?|in|on|and|enough|is|was|means|feedback|conversation|answer|view))|"
+    r"\bin\s+(?:all\s+)?(?:fairness|honesty)\b|\btruth\s+be\s+told\b|"
+    + "".join(rf"(?<!\b{w}\s)" for w in ("speak", "speaks", "spoke", "speaking", "talk", "talks", "talked",
+                                          "talking", "tell", "told", "say", "said", "write", "wrote", "answer",
+                                          "answered", "more", "very", "so", "too", "quite"))
+    + r"\b(?:(?:quite|very)\s+)?frankly\b", re.I)
 SPELLING = [
     (re.compile(r"iz"), "is"),
     (re.compile(r"yz"), "ys"),
@@ -141,6 +156,11 @@ def stem(word: str) -> str:
     "negotiation" and "negotiations" all give "negoti"."""
     word = re.sub(r"'s?$", "", fold(word))
     return _STEMMER.stemWord(word.replace("'", ""))
+
+
+def without_asides(text: str) -> str:
+    """The text with each hedge (ASIDE) blanked out, character for character, so that offsets still hold."""
+    return ASIDE.sub(lambda m: " " * len(m.group()), text)
 
 
 def words(text: str) -> list[tuple[int, int, str]]:

@@ -95,6 +95,21 @@ def test_phrases_stay_inside_a_sentence_and_skip_time_words_numbers_and_titles(r
     assert all(len(p.split()) <= ev.model.phrase_words for p in got)
 
 
+def test_a_hedge_is_never_a_reason_nor_lexical_evidence(retriever):
+    ev = retriever.evidence
+    source = "If I'm honest the honest answer is budget cuts, to be fair"
+    found = ev.phrases(source)
+    assert "honest answer" in [p.text for p in found] and "budget cuts" in [p.text for p in found]
+    assert all(p.start >= len("If I'm honest ") for p in found)
+    assert all(p.end <= source.index(", to be fair") for p in found)
+    assert "honest" in ev.stems("the honest answer is no")
+    assert "honest" not in ev.stems("to be honest, the budget is short") and "budget" in ev.stems(
+        "to be honest, the budget is short")
+    joined = [p.text for p in ev.phrases("deadlines if I'm honest roster")]
+    assert "deadlines" in joined and "roster" in joined
+    assert not any("deadlines" in p and "roster" in p for p in joined), "a phrase never spans a hedge"
+
+
 def test_why_names_the_phrases_linked_to_each_indicator(retriever):
     ev = retriever.evidence
     texts = ("The roster is late. Two colleagues have a feud and keep shouting at each other.",)

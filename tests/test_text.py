@@ -43,3 +43,34 @@ def test_words_give_offsets_into_the_text():
     source = "Our FAS's well-being matters"
     assert [(source[s:e], w) for s, e, w in text.words(source)] == [
         ("Our", "Our"), ("FAS's", "FAS's"), ("well-being", "well-being"), ("matters", "matters")]
+
+
+@pytest.mark.parametrize(("source", "hedge"), [
+    ("if I'm honest, I've been avoiding it", "if I'm honest"),
+    ("if im honest so am i", "if im honest"),
+    ("and to be honest things with the states are tense", "to be honest"),
+    ("To be fair, she tried", "To be fair"),
+    ("In all honesty we missed it", "In all honesty"),
+    ("Frankly, the MO is rude", "Frankly"),
+    ("quite frankly we are stuck", "quite frankly"),
+    ("truth be told I'm tired", "truth be told"),
+])
+def test_hedges_are_blanked_and_offsets_hold(source, hedge):
+    kept = text.without_asides(source)
+    assert len(kept) == len(source)
+    start = source.index(hedge)
+    assert kept[start:start + len(hedge)].strip() == ""
+    assert kept[:start] == source[:start] and kept[start + len(hedge):] == source[start + len(hedge):]
+
+
+@pytest.mark.parametrize("source", [
+    "The honest answer is I don't know yet",
+    "I need to be honest with her about her work",
+    "I want to be honest",
+    "being honest with staff matters to me",
+    "I need to speak frankly with the Dep Sec",
+    "is it fair to the team",
+    "she gave an honest view",
+])
+def test_honesty_that_is_the_point_is_kept(source):
+    assert text.without_asides(source) == source
