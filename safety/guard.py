@@ -113,7 +113,8 @@ class Guard:
     def check(self, text: str, reply: bool = False) -> Verdict:
         """Read a text as a person wrote it: the patterns on all of it, then the detector on the whole text and on
         each sentence of a longer one. A text using a work idiom of death or exhaustion ("this audit will be the
-        death of me") is held to the detector's higher, single-sentence bar.
+        death of me") is held to the detector's higher, single-sentence bar, and a sentence holding the idiom is not
+        read on its own.
 
         `reply` reads an answer to a coaching question ("end of next week"): the patterns as always, the whole text
         held to `reply_bar`. The detector learned from whole situations, so short answers sit outside what it
@@ -135,7 +136,9 @@ class Guard:
         if detector is None:
             return Verdict(False, mentions=mentions)
         parts = [p for p in sentences(prepared) if len(p.split()) >= MIN_SENTENCE_WORDS]
-        parts = parts if len(parts) > 1 else []
+        # A sentence that is itself a work figure of speech ("I'm going to sleep for a week") is not read alone: out
+        # of its text it reads darker than it is, and the whole text, which carries it, is held to the higher bar.
+        parts = [p for p in parts if not patterns.figure_of_speech(p)] if len(parts) > 1 else []
         scores = detector.scores(self.encoder.encode([prepared, *parts]))
         bar = reply_bar(detector) if reply else detector.threshold
         bar = detector.sentence_threshold if patterns.figure_of_speech(prepared) else bar

@@ -33,7 +33,7 @@ def typos(word: str) -> str:
 
 MYSELF = rf"(?:my ?self|{typos('myself')})"
 SUICIDE = rf"(?:{typos('suicide')}|{typos('suicidal')}|sui?cid\w*)"
-ANYMORE = r"(?:any ?more|any longer|no more)"
+ANYMORE = rf"(?:any ?more|{typos('anymore')}|any longer|no more)"
 ME = r"(?:i|im|ive|id|ill|i am|i have|i was|i had|i keep|i just|i really|i honestly)"
 # Up to four words between "I" and what follows, none of them a third person (so "I think she wants to..."
 # does not count as the writer speaking about themselves).
@@ -47,6 +47,16 @@ AWAY = (r"^(?!.*\b(?:retir\w*|farewell\w*|leave|leaving|secondment|seconded|new\
         r"department|division|branch|team)|moving|move|promot\w*|acting|contract|transfer\w*|relocat\w*|another\s+agency|"
         r"parental|maternity|paternity|long\s+service|holidays?|vacation|surgery|operation|conference|overseas|travel\w*|"
         r"posting|start\w*\s+(?:at|with|in)|hot\s?desk\w*|declutter\w*|downsiz\w*)\b)")
+# An event, a trip or a piece of work named anywhere in the text: "worked out the logistics for the offsite, just need
+# to pick the day" is work.
+NO_EVENT = (r"^(?!.*\b(?:offsite|off-site|workshop|meeting|event|party|launch|function|wedding|conference|trip|"
+            r"holidays?|move|moving|farewell|morning\s+tea|lunch|dinner|drinks|forum|session|planning\s+day|retreat|"
+            r"training|interview|visit|ceremony|celebration|go-?live|release|cutover|rollout|roll-out|announcement|"
+            r"all-?staff|town\s+hall|bbq|barbecue|dinner|appointment|exam|surgery|roadshow|consultation)\b)")
+# A work fault named anywhere in the text: "the audit finding isn't their fault" is work.
+NO_WORK_FAULT = (r"^(?!.*\b(?:audit|review|outage|incident|findings?|breach|error|mistake|complaint|delay\w*|"
+                 r"inquiry|restructur\w*|redundan\w*|budget|decision|results?|failure|project|cuts|overspend|"
+                 r"backlog|rating|feedback)\b)")
 # Close family, to whom notes and goodbyes are written.
 FAMILY = r"(?:kids|children|family|partner|wife|husband|son|daughter|mum|mom|dad|parents|sister|brother)"
 # A text about someone else (a staff member's cuts, a colleague's bruises) is a work situation.
@@ -71,7 +81,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         rf"\b{ME}{GAP}\s+not\s+wanting\s+to\s+(?:live|be alive|be here|exist|wake up)\b",
         rf"\b{ME}{GAP}\s+(?:want|wanna|wish i could)\s+(?:to\s+)?disappear\b[^.?!]{{0,12}}\b(?:and never|forever|"
         r"off the face|for good|permanently)",
-        rf"\b{ME}{GAP}\s+(?:want|wanna|need)\s+(?:the\s+pain|it\s+all|everything)\s+to\s+(?:stop|end)\b",
+        rf"\b{ME}{GAP}\s+(?:want|wanna|need)\s+(?:the\s+pain|it\s+all|everything)\s+to\s+(?:stop|end)\b"
+        r"(?!\s+(?:on|by|before|at|in|with|for|so|when|after|early|soon)\b)",
         r"\b(?:makes?|made)\s+me\s+want\s+to\s+die\b",
         r"\b(?:dont|do not|didnt|no longer|never)\s+(?:really\s+)?(?:want|wanna)\s+(?:to\s+)?(?:live|be alive|be here|"
         r"exist|wake up|keep living|go on living|be around)\b",
@@ -89,7 +100,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:looking up|looked up|searching|searched|researching|researched|googling|googled|reading about)\s+"
         r"(?:for\s+)?(?:ways|how|methods)\s+to\s+(?:die|end it|kill|end my life|do it|suicide)",
         r"\b(?:pills|tablets)\s+(?:saved|stockpiled|stashed|put aside|hidden)\b",
-        r"\b(?:saved|saving|save|stockpil\w*|hoard\w*|stash\w*|collect\w*)\s+(?:up\s+)?(?:all\s+)?my\s+"
+        r"\b(?:saved|saving|save|stockpil\w*|hoard\w*|stash\w*|collect\w*)\s+(?:up\s+)?(?:all\s+|enough\s+)?(?:of\s+)?my\s+"
         r"(?:sleeping\s+)?(?:pills|tablets|meds|medication)\b",
         r"\b(?:saved|saving)\s+up\s+(?:some\s+)?(?:sleeping\s+)?(?:pills|tablets|meds)\b",
         r"\b(?:take|taking|took|swallow\w*)\s+(?:all\s+)?(?:of\s+)?(?:my|the|those)\s+(?:pills|tablets|meds)\b",
@@ -121,8 +132,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"overdose|not\s+wake)\b",
         r"\b(?:lethal|fatal|deadly)\s+(?:dose|amount|overdose)\b",
         r"\benough\s+(?:pills|tablets|meds|sleeping\s+pills)\s+to\b",
-        r"^(?=.*\b(?:jump\w*|fall|drop|building|bridge|balcony|cliff|floors?)\b).*\bhow\s+(?:high|tall|far|many\s+floors)"
-        r"\b[^.?!]{0,60}\b(?:die|kill|survive|fatal|lethal|enough)\b",
+        r"^(?=.*\b(?:jump\w*|fall|drop|building|bridge|balcony|cliff|floors?|car\s?park|roof|tower|overpass|"
+        r"multi-?storey)\b)(?!.*\b(?:railings?|barriers?|fences?|balustrades?|clearance|ceilings?|compliance|code|"
+        r"standards?|trucks?|vehicles?|signal|reception)\b).*\bhow\s+(?:high|tall|far|many\s+floors)"
+        r"\b[^.?!]{0,60}\b(?:die|kill|survive|fatal|lethal|enough|certain|sure|guarantee\w*)\b",
         r"\bhow\s+(?:long|quickly|fast)\s+(?:does|would|will)\s+it\s+take\s+to\s+(?:die|bleed\s+out|drown|"
         r"suffocate|pass\s+out\s+and\s+die)\b",
         r"\b(?:painless|quickest|easiest|quiet|peaceful)\s+(?:way|ways|method|methods)\s+to\s+(?:die|go|end\s+it|"
@@ -168,14 +181,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
         # Being a burden: they would be fine or happier without me, the world lighter; a drain on everyone; the family
         # getting the insurance.
         r"\b(?:they|theyd|theyll|everyone|everybody|world|my\s+(?:family|kids|partner|wife|husband|children|team))\b"
-        r"[^.?!]{0,30}(?<!wont )(?<!not )\b(?:be|are)\s+(?:fine|better|happier|ok|okay|lighter|easier)\s+without\s+me\b"
+        r"[^.?!]{0,30}(?<!wont )(?<!not )\b(?:be|are|get\s+on|do|cope|manage|go\s+on)\s+(?:fine|better|happier|ok|okay|"
+        r"lighter|easier)\s+without\s+me\b"
         r"(?!\s+(?:for|while|during|on|at|when|until|till|next|this|there)\b)",
         r"\b(?:happier|lighter|calmer)\s+(?:if|when)\s+i\s+(?:wasnt|werent|was\s+not|was\s+gone|were\s+gone|"
         r"didnt\s+exist|disappeared|was\s+dead)\b",
         r"\b(?:easier|better)\s+(?:for\s+\w+\s+)?if\s+i\s+wasnt\s+(?:around|here)\b",
         r"\b(?:im|i\s+am|just|such|being|only)\s+(?:a\s+|such\s+a\s+)?(?:drain|dead\s+weight|millstone)\s+on\s+"
         r"(?:everyone|everybody|my\s+family|them|all\s+of\s+them|the\s+people)",
-        rf"\b{FAMILY}\b[^.?!]{{0,40}}\bget\s+(?:my|the)\s+(?:super|life\s+insurance|insurance|payout)",
+        rf"\b{FAMILY}\b[^.?!]{{0,40}}\b(?:still\s+)?gets?\s+(?:my|the)\s+(?:super|life\s+insurance|insurance|payout)",
         r"\bif\s+i\s+(?:just\s+)?(?:vanished|disappeared|was\s+gone|wasnt\s+here|died|didnt\s+(?:come\s+back|turn\s+up|"
         r"show\s+up))\b(?!\s+for\s+(?:a|an|two|the)\b)[^.?!]{0,40}\b(?:would|will)\s+(?:anyone|anybody|they|people|"
         r"my\s+\w+)\s+(?:even\s+)?(?:notice|care|miss)",
@@ -242,6 +256,53 @@ GROUPS: dict[str, tuple[str, ...]] = {
         # A decision made and the calm that follows, with nothing said of what was decided.
         r"\b(?:calm|calmer|peaceful|at\s+peace|relieved|lighter)\s+(?:now\s+)?(?:that|since|because|now)\s+(?:ive|i\s+have|i)\s+"
         r"(?:finally\s+)?(?:decided|made\s+(?:up\s+my\s+mind|the\s+decision|my\s+decision))\s*(?:[.?!]|$)",
+        # Quiet forms the detector reads past the reply bar: the pain or it all to stop as the whole message; asking
+        # whether wanting to die is selfish or normal; nobody would miss me; whether anyone would come to my funeral;
+        # running the car off the road "would anyone be surprised"; making it look like an accident; refusing a
+        # crisis line; no future version of me; not picturing myself at Christmas or growing old.
+        r"^\s*(?:i\s+)?(?:just\s+|really\s+)?(?:want|wanna|need)\s+(?:the\s+pain|it\s+all|everything)\s+to\s+"
+        r"(?:stop|end)\b(?!\s+(?:on|by|before|at|in|with|for|so|when|after|early|soon)\b)",
+        r"\b(?:selfish|wrong|normal|bad|ok|okay|weird|crazy|terrible)\s+(?:of\s+me\s+|for\s+me\s+)?to\s+(?:want|wish)\s+"
+        r"(?:to\s+)?(?:die|be\s+dead|not\s+be\s+(?:here|alive)|not\s+exist)\b",
+        r"\b(?:nobody|no\s?one)\s+(?:would|will|d|is\s+going\s+to)\s+(?:even\s+|really\s+|actually\s+)?miss\s+me\b"
+        r"(?!\s+(?:at|in|on|if|for|from|during|while|when|until|till)\b)",
+        r"\b(?:come|go|turn\s+up|show\s+up|bother\s+coming)\s+to\s+my\s+funeral\b",
+        r"\b(?:ran|run|running|drove|drive|driving|put|steer\w*|swerv\w*|roll\w*|crash\w*)\s+(?:the|my)\s+car\s+off\b"
+        r"[^.?!]{0,50}\bwould\s+(?:anyone|anybody|people|they|my\s+\w+)\s+(?:really\s+|even\s+)?(?:be\s+surprised|"
+        r"notice|care|miss)",
+        r"\bmake\s+it\s+look\s+like\s+an\s+accident\b",
+        r"\b(?:dont|do\s+not|please\s+dont)\s+(?:tell|ask)\s+me\s+to\s+(?:call|ring|contact|text)\s+(?:a\s+|the\s+)?"
+        r"(?:hotline|helpline|crisis\s+line|lifeline|beyond\s?blue|13\s?11\s?14)\b",
+        r"\bno\s+future\s+(?:version\s+of\s+)?me\b|\bno\s+version\s+of\s+me\s+in\s+the\s+future\b",
+        r"\b(?:cant|cannot|can\s+not|dont|do\s+not|no\s+longer)\s+(?:see|imagine|picture)\s+(?:myself|me)\s+(?:getting\s+"
+        r"old|growing\s+old|in\s+(?:five|ten|a\s+few|a)\s+years?\s*(?:[.!,]|$|time)|(?:getting|making\s+it)\s+to\s+"
+        r"(?:christmas|easter|the\s+new\s+year|next\s+year|my\s+next\s+birthday)|at\s+(?:christmas|easter|the\s+new\s+year))",
+        # A plan with no method named: the logistics, the details or the how worked out and only the day left to pick,
+        # knowing how and where, or "my plan is" a day, with no event, trip or piece of work named ("worked out the
+        # logistics for the offsite, just need to pick the day", "my plan is to finish the brief by Friday" are work).
+        NO_EVENT + r"(?=.*(?:\b(?:worked\s+out|sorted(?:\s+out)?|figured\s+out|planned|arranged|organised|organized|"
+        r"settled)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:logistics|details|how|everything|the\s+rest)\b"
+        r"(?!\s+(?:for|of|to|with|on|around|about)\b)|\b(?:everything|everythings|its|it\s+is|the\s+logistics|"
+        r"the\s+details)\s+(?:is\s+|are\s+|s\s+|has\s+been\s+|have\s+been\s+)?(?:all\s+)?(?:arranged|sorted|"
+        r"worked\s+out|planned|organised|organized|in\s+place|settled)\b(?!\s+(?:for|with|on|by)\b)|\b(?:got|have|ve\s+got)\s+"
+        r"(?:it|everything)\s+(?:all\s+)?(?:sorted|organised|organized|planned|worked\s+out|arranged)\b"
+        r"(?!\s+(?:for|with|on|by)\b))).*\b(?:just|only|all\s+(?:thats\s+)?left\s+is\s+to|"
+        r"now\s+i\s+(?:just\s+)?(?:need|have)\s+to|still\s+(?:need|have)\s+to)\s+(?:need\s+to\s+|have\s+to\s+)?"
+        r"(?:pick|choose|set|decide\s+on|decide|settle\s+on|name|work\s+out)\s+(?:the|a|which)\s+(?:day|date|night|time)\b"
+        r"(?!\s+(?:for|of|that\s+suits|to|with|when)\b)",
+        r"\bi\s+(?:know|ve\s+worked\s+out|have\s+worked\s+out|ve\s+decided|have\s+decided)\s+how\s+and\s+"
+        r"(?:i\s+know\s+)?(?:when|where)\b(?:\s+and\s+(?:when|where))?\s*(?:[.!,;]|$)",
+        r"^(?!.*\b(?:go-?live|launch|release|cutover|rollout|submission|deadline|sprint|project)\b).*\bmy\s+plan\s+"
+        r"(?:is|s)\s+(?:set\s+for\s+)?(?:this\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tonight|"
+        r"tomorrow(?:\s+night)?|the\s+weekend|weekend|next\s+week)\b(?!\s+(?:for|to|is)\b)",
+        # A way up high asked about with a disclaimer ("no reason", "just curious", "for a story"): which roofs one
+        # can get out onto, a top deck or a bridge one can reach. A fit-out, a garden or a party is work.
+        r"^(?=.*\b(?:no\s+reason|just\s+curious|just\s+wondering|purely\s+hypothetical\w*|hypothetically|"
+        r"asking\s+for\s+a\s+friend|for\s+a\s+(?:story|novel|book|friend)|dont\s+ask(?:\s+why)?)\b)"
+        r"(?!.*\b(?:party|garden|event|bbq|barbecue|drinks|photos?|maintenance|contractors?|fit-?out|wellbeing|"
+        r"evacuat\w*|drill|smoking)\b).*\b(?:roofs?|rooftops?|top\s+(?:deck|level|floor)|ledges?|bridges?|cliffs?|"
+        r"balcon(?:y|ies)|car\s?parks?)\b[^.?!]{0,60}\b(?:get\s+(?:out|up)\s+(?:onto|on\s+to|to|on)|access|unlocked|"
+        r"reach|climb\w*|open\s+to)\b",
         # Asking for a crisis line's number for oneself. A number for a staff member, the team or a poster is work;
         # when the asker names nobody else, the care reply (which gives the number) errs the right way.
         r"\b(?:lifelines?|beyond\s?blue|13\s?11\s?14|suicide\s+call\s+back)\b[^.?!]{0,60}\b(?:for\s+(?:me|myself)\b"
@@ -290,8 +351,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
         AWAY + r".*\b(?:im|i\s+am|i|id|ill|want\s+to|wanna|ready\s+to|going\s+to|gonna)\s+(?:just\s+)?(?:check\s+out|"
         r"disappear|vanish|switch\s+off|go\s+away|go\s+to\s+sleep)\b[^.?!]{0,15}?[.,!]?\s*(?:permanently|for\s+good|"
         r"forever|for\s+ever)\b",
-        AWAY + r".*\bnot\s+(?:turning|coming)\s+back\b(?!\s+(?:until|till|til|for|to|before|after|on|from|in|at|with|"
-        r"into)\b)",
+        AWAY + r".*\bnot\s+(?:turning|coming)\s+back\b(?!\s+(?:until|till|til|for|to|before|after|on|from|in|"
+        r"at(?!\s+all)|with|into)\b)",
+        AWAY + r".*\bnever\s+(?:come|coming|came|go|going|turn|turning)\s+back\b(?!\s+(?:to|until|till|from|here\s+for|"
+        r"for|on|in|with|into)\b)",
         AWAY + r".*\b(?:email|message|note|letter|post)\b[^.?!]{0,40}\bsaying\s+goodbye\b",
         r"\bgoodbye\s+without\s+(?:people|anyone|them|everyone|anybody)\s+(?:knowing|realising|realizing|noticing)",
         r"\b(?:leave|leaving|go|going)\s+forever\b",
@@ -315,7 +378,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"^(?!.*\b(?:on|annual|long\s+service|parental|maternity)\s+leave\b)(?=.*\b(?:if|when|in\s+case)\s+(?:something|anything)\s+(?:happens|happened|were\s+to\s+happen|"
         r"was\s+to\s+happen)\s+to\s+me\b)(?=.*\b(?:asking\s+for\s+a\s+reason|for\s+a\s+reason|dont\s+ask\s+why|"
         r"not\s+(?:a\s+)?hypothetical\w*|no\s+particular\s+reason|sorted\s+(?:soon|now|quickly|this\s+week|before)|"
-        r"before\s+(?:the\s+weekend|tonight|tomorrow|friday|its\s+too\s+late)|soon\s*[.!?]*$))"
+        r"before\s+(?:the\s+weekend|tonight|tomorrow|friday|its\s+too\s+late)|soon\s*[.!?]*$|to\s+me\s+(?:this\s+"
+        r"(?:week|weekend)|tonight|tomorrow|soon|in\s+the\s+next\s+(?:few\s+)?(?:days|week))))"
         r".*\bmy\s+(?:super|superannuation|will|money|savings|estate|insurance|house|pets?|dog|cat|kids|children|"
         r"things)\b",
         # Asking someone to come and check on me or find me ("if I'm not in on Monday can someone check on me").
@@ -374,6 +438,59 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"rest)\s*[.!]*$)",
         r"\b(?:going\s+to|gonna|about\s+to|will|soon)\s+stop\s+being\s+a\s+(?:problem|burden|bother)\s+(?:for|to)\s+"
         r"(?:everyone|everybody|anyone|you\s+all|my\s+family|all\s+of\s+you)\b",
+        # Quiet goodbyes and arrangements: no point planning when I won't be here for it; this is goodbye; the last
+        # time I'll be using this, with thanks; letters to people "just in case"; a farewell that is really goodbye;
+        # everything in order with one's debts paid; an apology so they remember me better. Leave, a new job or a
+        # move (AWAY) are work.
+        AWAY + r"(?=.*\b(?:no\s+point|whats\s+the\s+point|why\s+bother|pointless)\b).*\b(?:wont|will\s+not)\s+be\s+"
+        r"(?:here|around|alive)\b",
+        AWAY + r".*\b(?:wont|will\s+not)\s+be\s+(?:here|around|alive)\s+(?:for|by|at|to\s+see)\s+(?:christmas|next\s+"
+        r"(?:year|christmas|financial\s+year)|the\s+new\s+year|the\s+end\s+of\s+the\s+year|my\s+birthday)\b",
+        AWAY + r"(?!.*\b(?:intranet|website|system|template|office|building|desk|platform|tool)\b).*\bthis\s+is\s+"
+        r"(?:my\s+)?goodbye\b(?!\s+(?:to|from|for|email|message|note|speech|card)\b)",
+        AWAY + r"(?=.*\bthank\w*\b).*\bthe\s+last\s+time\s+(?:ill|i\s+will|im\s+going\s+to|i\s+get\s+to)\s+"
+        r"(?:be\s+)?(?:using|use|talking\s+to|talk\s+to|writing\s+to|write\s+to|messaging|message)\s+(?:this|you|it)\b"
+        r"(?!\s+(?:template|system|form|tool|version|process|laptop|account)\b)",
+        rf"\b(?:writing|wrote|written|write|started\s+writing|been\s+writing)\s+(?:letters|notes|goodbyes?)\s+(?:to|for)\s+"
+        rf"(?:people|everyone|everybody|the\s+people|my\s+friends|friends|my\s+{FAMILY}|each\s+of\s+(?:them|my\s+\w+))"
+        r"\s*[.,!]?\s*(?:just\s+)?in\s+case\s*[.!,]",
+        r"\b(?:but|that|which)\s+(?:is|its|it\s+is)\s+(?:really|actually)\s+(?:a\s+)?goodbye\b",
+        AWAY + r"(?=.*\bmy\s+(?:credit\s+cards?|debts?|bills|loans?|mortgage|car\s+loan)\b).*\b(?:everything|it\s+all|"
+        r"all|everythings)\s+(?:is\s+|s\s+)?(?:in\s+order|sorted|squared\s+away|tidy)\b",
+        AWAY + r"(?=.*\b(?:apolog\w*|sorry)\b).*\b(?:want|hope|wish)\s+(?:them|people|everyone|everybody|my\s+\w+)\s+"
+        r"to\s+remember\s+me\s+(?:better|well|fondly|kindly|differently|for\s+something|as\s+(?:i\s+was|someone))",
+        # One's own death put as admin: what happens to an officer's leave, pay or super, or who is told, when they
+        # die, with a hint that it is meant soon and for someone close ("I want it sorted for my partner this month",
+        # "make it easy on my EA"). A policy, a procedure or a colleague who died is work, and so is the plain question.
+        r"^(?!.*\b(?<!not\sa\s)(?:polic\w*|procedures?|protocols?|guidelines?|frameworks?|checklists?|templates?|legislation|reform|"
+        r"jurisdictions?|colleague|grieving|condolence\w*|manual|intranet|induction|were\s+(?:updating|writing|drafting|"
+        r"reviewing|designing))\b)(?=.*\b(?:when|if|after|once)\s+(?:an?\s+|the\s+|our\s+)?(?:[\w-]+\s+){0,2}"
+        r"(?:officer|employee|public\s+servant|staff\s?member|person|someone|somebody|people|they|i|el[12]|aps\s?\d|"
+        r"director|manager|executive|worker)(?:\s+(?:in|from|at|of)\s+(?:the\s+)?[\w-]+)?\s+(?:suddenly\s+)?(?:dies|die|"
+        r"passes\s+away|pass\s+away|is\s+killed)\b).*\b(?:(?:i\s+(?:want|need|would\s+like)|id\s+like)\s+"
+        r"(?:it|this|that|things|everything)\s+(?:to\s+be\s+)?(?:sorted|simple|easy|easier|ready|done|in\s+order|"
+        r"tidy|organised|organized)|(?:make|keep)\s+(?:it|things|this)\s+(?:easy|easier|simple|simpler)\s+(?:on|for)\b|"
+        r"for\s+my\s+own\s+(?:situation|case|family|sake)|asking\s+for\s+(?:me|myself|a\s+reason)|"
+        r"before\s+the\s+end\s+of\s+(?:the|this)\s+(?:week|month)|(?:this|by\s+next)\s+(?:week|weekend|month)\b)",
+        # Telling the team, the staff or one's family beforehand that what comes is not their doing: what I'm about
+        # to do isn't their fault, none of what happens next is on them, so they don't blame themselves. A fault at
+        # work (an audit finding, an outage: NO_WORK_FAULT) is a work situation.
+        r"\bwhat\s+(?:im|i\s+am)\s+(?:about\s+to|going\s+to|gonna)\s+do\b[^.?!]{0,40}\b(?:(?:isnt|is\s+not|wont\s+be|"
+        r"not|was\s+never)\s+(?:their|your|his|her|anyones|anybodys)\s+fault|(?:nothing|not)\s+to\s+do\s+with\s+"
+        r"(?:them|you|him|her|anyone))",
+        NO_WORK_FAULT + r".*\bnone\s+of\s+(?:this|it|what\s+(?:happens|comes)(?:\s+next)?)\s+(?:is|was|will\s+be)\s+"
+        r"(?:on|because\s+of)\s+(?:them|you|him|her|my\s+\w+)\b",
+        NO_WORK_FAULT + r".*\b(?:note|letter|message|email|text|something|words?)\b[^.?!]{0,60}\b(?:so\s+)?"
+        r"(?:(?:nobody|no\s+one|none\s+of\s+them)\s+|(?:they|he|she|my\s+\w+|everyone)\s+(?:dont|doesnt|do\s+not|"
+        r"wont|will\s+not|never|"
+        r"(?:doesnt|dont)\s+ever)\s+)blames?\s+(?:themselves|himself|herself|themself|themselfs)\b",
+        NO_WORK_FAULT + r".*\b(?:wasnt|was\s+not|isnt|is\s+not|its\s+not|it\s+wasnt)\s+(?:because\s+of\s+)?"
+        r"(?:anything|something)\s+(?:they|he|she|you)\s+(?:did|said|didnt\s+do)\b",
+        # Things handed over with a hint that nobody caught the meaning ("she doesn't know what I meant").
+        r"^(?=.*\b(?:passwords?|logins?|goodbyes?|permanently|for\s+good|in\s+charge|keys?|pin)\b).*\b(?:she|he|they|"
+        r"nobody|no\s+one|none\s+of\s+them)\s+(?:doesnt|didnt|dont|do\s+not|does\s+not|did\s+not|wont|will\s+not)\s+"
+        r"(?:know|realise|realize|understand|get|see)\s+(?:what\s+i\s+(?:really\s+)?(?:meant|mean)|(?:that\s+)?"
+        r"i\s+meant\s+(?:it|goodbye))\s*[.!]*$",
     ),
     # Self-harm: hurting, cutting or burning oneself, fear of what one might do to oneself, not feeling safe.
     # "Burning myself out" and "cut myself some slack" are work idioms and do not match.
@@ -429,7 +546,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         rf"(?:\s*{ANYMORE})?\s*[?.!]*\s*$",
         r"\bwhats\s+the\s+point\s+of\s+(?:any\s+of\s+it|anything|everything|living|life|going\s+on|me)\b",
         r"\b(?:no|any)\s+(?:point|reason)\s+(?:to|in|of|for)\s+(?:anything|living|life|going\s+on|keep\s+going|"
-        r"keep\s+living|keep\s+trying|being\s+alive|stay(?:ing)?\s+alive|me|it\s+all|any\s+of\s+it)\b",
+        r"keep\s+living|keep\s+trying|being\s+alive|stay(?:ing)?\s+alive|me|it\s+all|any\s+of\s+it|stick\s+around|"
+        r"carry\s+on)\b(?!\s+(?:after|for|at|in|until|till|with|on)\b)",
         r"\b(?:no|any)\s+(?:point|reason)\s+to\s+(?:keep|go)\s+(?:going|on|trying)\b",
         r"\bi\s+(?:just\s+|really\s+|honestly\s+)?(?:cant|dont|do not|cannot)\s+see\s+(?:the|any|a)\s+"
         r"(?:point|reason)\s*(?:of|in|to|for)?\s*"
@@ -445,12 +563,24 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:im|i am|pretty sure im|i think im|just)\s+(?:so\s+)?(?:done|finished)\s+with\s+(?:everything|life|"
         r"it all|living|all of it)\b",
         r"\b(?:giv\w+|gave)\s+up\s+on\s+(?:life|living|myself|everything)\b",
+        # Done said twice, or done with all of it after a pause ("done. just done. with all of it", "I'm done. I've
+        # been done for a while"); something ended "and so am I" as the last words; done "and not with work".
+        # "Done. Just done the last brief" and "done and dusted" are work.
+        r"(?:^|[.!?]\s*|\b(?:im|i\s+am|just)\s+)(?:so\s+)?(?:done|finished)\s*[.,!;]+\s*(?:(?:ive|i\s+have)\s+been|"
+        r"just|so|completely|totally|utterly)\s+(?:done|finished)\b(?!\s+(?:the|a|an|my|our|it|this|that|in|on|by|"
+        r"and\s+dusted|with\s+(?:the|this|that|my|our|work)\b))",
+        r"\b(?:done|finished)\s*[.,!;]+\s*(?:just\s+)?(?:done|finished)?\s*[.,!;]*\s*with\s+(?:all\s+of\s+it|"
+        r"everything|it\s+all|life|living)\s*[.!]*$",
+        r"\b(?:done|over|finished|gone)\s+and\s+so\s+am\s+i\s*[.!]*$",
+        r"\b(?:im|i\s+am)\s+(?:just\s+)?(?:done|finished)\b[^.?!]{0,10}?[.,;]?\s*(?:and\s+)?not\s+(?:just\s+)?"
+        r"(?:with\s+)?(?:work|the\s+job|this\s+job|the\s+role)\b",
         r"\b(?:tired|sick)\s+of\s+(?:being\s+alive|living|life|existing|being\s+me)\b",
         r"\b(?:my\s+)?life\s+is\s+over\b",
         r"\b(?:feel|feeling|felt)\s+(?:so\s+|completely\s+|totally\s+|really\s+)?hopeless\s*(?:about\s+(?:everything|life|my\s+life|"
         r"myself|the\s+future|it\s+all)|all\s+the\s+time|[.,!]|$|and\b)",
         r"\bhopeless\s+about\s+everything\b",
-        r"\btrapped\b[^?]{0,40}\b(?:no\s+way\s+out|no\s+escape|hopeless)\b",
+        r"\btrapped\b[^?]{0,80}\b(?:no\s+way\s+out|no\s+escape|hopeless|only\s+one\s+(?:exit|way\s+out|door)"
+        r"(?:\s+left)?\s*[.!]*$)",
         r"\bno\s+way\s+out\b[^.?!]{0,30}\b(?:for\s+me|of\s+this\s+life|of\s+my\s+life)\b",
         r"\bi\s+feel\s+(?:so\s+|completely\s+|totally\s+|really\s+)?(?:empty|numb|pointless|hollow)\b(?!\s+(?:about|"
         r"towards?|over|on)\s+(?!(?:everything|life|myself|my\s+life|it\s+all|anything|my\s+(?:kids|family|partner|wife|"
@@ -538,7 +668,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 # Figures of speech that borrow the words of death, violence and exhaustion for work ("this audit will be the death
 # of me", "I'm dying to get this off my desk", "the project is on life support"), a colleague's final day or
-# farewell, and numbness about a strategy or a change. They never make a text distress
+# farewell, and numbness about a strategy or a change. With them, texts that name distress as work: program work on
+# suicide prevention or mental health (a strategy, a speech for the day, a funding agreement), a manager asking how
+# to respond to a staff member, a note or speech for one's own last day, sleeping for a week after a deadline,
+# surviving a hearing or a budget, and a past depression or anxiety one is well from. They never make a text distress
 # on their own; when one is present, the detector must reach its higher, single-sentence bar (safety.guard).
 IDIOMS = re.compile(
     r"\b(?:dying\s+to|death\s+of\s+(?:me|us)|death\s+sentence|(?:is|are|was|its|it s)\s+killing\s+(?:me|us|the|our|my)|"
@@ -554,7 +687,23 @@ IDIOMS = re.compile(
     r"restructure|reform|direction|program\w*|priorit\w*|vision)|"
     r"(?:terrified|scared|dreading|petrified|afraid|nervous|anxious)\b[^.?!]{0,60}\b(?:estimates|senate|committee|"
     r"hearing|inquiry|question\s+time)\b|\b(?:estimates|senate|committee\s+hearing|inquiry)\b[^.?!]{0,60}\b"
-    r"(?:terrified|scared|dreading|petrified|afraid|grilled|savaged|crucified))"
+    r"(?:terrified|scared|dreading|petrified|afraid|grilled|savaged|crucified)|"
+    r"(?:suicide|self-?\s?harm|mental\s+health)\s+(?:prevention|awareness|postvention|first\s+aid|strateg\w*|"
+    r"funding|programs?|agreement|policy|training|guidelines?|data|research|sector)|postvention|mindframe|"
+    r"r\s+u\s+ok\W{0,3}\s*day|(?:lifeline|beyond\s?blue|13yarn|headspace)\b[^.?!]{0,40}\b(?:funding|agreements?|"
+    r"contracts?|grants?|kpis?|evaluation)|"
+    r"how\s+(?:should|do|can|would)\s+i\s+(?:best\s+)?(?:respond|support|help|talk\s+to|approach|check\s+in|"
+    r"follow\s+up|raise\s+it|handle\s+it|reply)\b[^?]{0,60}\b(?:staff|staffer|colleague|team\s+member|employee|"
+    r"report|el[12]|aps\d|someone\s+(?:in|on|from)\s+my\s+(?:team|branch|section|division)|one\s+of\s+my\s+\w+|"
+    r"my\s+(?:deputy|director|manager|ea|graduate|team))\b|"
+    r"(?:note|email|speech|card|message|morning\s+tea|drinks|lunch|farewell)\s+(?:for|on)\s+my\s+last\s+day\b|"
+    r"sleep\s+(?:for\s+)?(?:a|the\s+whole|an\s+entire)\s+(?:week|month|fortnight|year|weekend)\b(?!\s+and\b)|"
+    r"(?:if|once|when)\s+i\s+survive\s+(?:the\s+|this\s+|another\s+)?(?:\w+\s+)?(?:estimates|senate|question\s+time|"
+    r"hearing|inquiry|committee|sitting|week|restructure|audit|review|budget|caretaker|election|launch|deadline)\b|"
+    r"\b(?:estimates|senate|hearing|inquiry)\b[^.?!]{0,40}[.?!]\s*if\s+i\s+survive\b|"
+    r"(?:rough\s+patch|bout|episode|history|time|period|struggle|struggled)\s+(?:with|of)\s+(?:\w+\s+){0,2}"
+    r"(?:depression|anxiety|burnout|panic\s+attacks)\b[^.?!]{0,60}\b(?:years?\s+(?:ago|back)|in\s+the\s+past|"
+    r"(?:well|fine|better|good|ok|okay|recovered)\s+now))"
 )
 
 ABOUT_SELF_HARM = re.compile(
@@ -604,31 +753,52 @@ def match(text: str) -> Hit | None:
 # apostrophe inside "can't" does not close it), after a clause naming another person and a verb of saying, and not
 # after the writer's own "I said" or "I told".
 QUOTED = r"(?:(?<=[\s(:,])|^)(['‘\"“])(.{2,200}?)(['’\"”])(?=[\s.,;:!?)]|$)"
-OTHER_SAID = (
+SPEAKER = (
     r"\b(?:she|he|they|someone|somebody|one\s+of\s+(?:my|our|the)\s+\w+|(?:my|our|a|the)\s+(?:\w+\s+)?(?:staff|"
     r"staffer|colleague|director|manager|report|deputy|boss|employee|officer|member|el1|el2|fas|as|secretary|peer|"
-    r"friend|partner|client)s?|staff\s+member|team\s+member)\b[^.?!]{0,60}\b(?:said|says|saying|told|tells|mentioned|"
-    r"comment\w*|remark\w*|joked|jokes|wrote|writes|posted|messaged|texted|emailed|blurted|muttered)\b[^.?!'‘\"“]{0,40}$")
+    r"friend|partner|client|graduate|grad|trainee|contractor|analyst|supervisor|teammate|coworker|co-worker)s?|"
+    r"staff\s+member|team\s+member)\b")
+SAYING = (r"said|says|saying|told|tells|mentioned|comment\w*|remark\w*|joked|jokes|wrote|writes|posted|messaged|"
+          r"texted|emailed|blurted|muttered")
+OTHER_SAID = SPEAKER + rf"[^.?!]{{0,60}}\b(?:{SAYING})\b[^.?!'‘\"“]{{0,40}}$"
 SELF_SAID = r"\bi\s+(?:\w+\s+)?(?:said|told|wrote|keep\s+saying)\b[^.?!'‘\"“]{0,40}$"
+# The same put without quotes: another person joked, spoke or made a comment about something ("someone in my team
+# joked about ending it all if the restructure goes ahead"); the words reported run to the end of the clause and
+# never take in the writer's own ("...talked about resilience and honestly I want to end it all" is left whole), nor
+# does the writer speak in between ("someone heard me when I joked about...").
+REPORTED_ABOUT = (
+    SPEAKER + rf"(?:(?!\b(?:i|im|ive|me|myself)\b)[^.?!]){{0,60}}\b(?:{SAYING}|talk\w*|spoke|speak\w*|keeps\s+"
+    r"(?:joking|talking|saying))\s+(?:something\s+|a\s+lot\s+|again\s+|openly\s+)?(?:about|of)\s+"
+    r"(?P<words>(?:(?!\b(?:i|im|ive|id|ill|me|my|myself)\b)[^.?!,;]){2,80}?)(?=\s+(?:if|after|when|whenever|because|"
+    r"since|but|during|and\s+(?:i|im|now|then|it|its))\b|\s*[.?!,;]|$)")
 
 
 @lru_cache(maxsize=1)
-def _quoting() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
-    """QUOTED, OTHER_SAID and SELF_SAID compiled on first use (only a text that matched a pattern needs them)."""
-    return re.compile(QUOTED, re.S), re.compile(OTHER_SAID, re.I), re.compile(SELF_SAID, re.I)
+def _quoting() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+    """QUOTED, OTHER_SAID, SELF_SAID and REPORTED_ABOUT compiled on first use (only a text that matched a pattern
+    needs them)."""
+    return (re.compile(QUOTED, re.S), re.compile(OTHER_SAID, re.I), re.compile(SELF_SAID, re.I),
+            re.compile(REPORTED_ABOUT, re.I))
 
 
 def without_reported(text: str) -> str | None:
-    """The text with the words it quotes from someone else taken out ("my director said 'I just want to
-    disappear'" becomes "my director said '...'"), or None when it quotes no one else. The writer's own quoted words
-    ("I told my partner 'I can't go on'") stay."""
-    quoted, other, own = _quoting()
+    """The text with the words it reports from someone else taken out ("my director said 'I just want to
+    disappear'" becomes "my director said '...'", "someone joked about ending it all" becomes "someone joked about
+    '...'"), or None when it reports no one else's words. The writer's own quoted words ("I told my partner 'I can't
+    go on'") stay."""
+    quoted, other, own, about = _quoting()
     out, last, found = [], 0, False
     for m in quoted.finditer(text):
         before = text[max(0, m.start() - 120): m.start()]
         if other.search(before) and not own.search(before):
             out += [text[last: m.start()], "'...'"]
             last, found = m.end(), True
+    text = "".join(out) + text[last:]
+    out, last = [], 0
+    for m in about.finditer(text):
+        if m.group("words") != "'...'":
+            out += [text[last: m.start("words")], "'...'"]
+            last, found = m.end("words"), True
     return "".join(out) + text[last:] if found else None
 
 
