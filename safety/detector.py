@@ -25,7 +25,7 @@ from retrieval import topic
 C = 10.0
 FOLDS = 5
 FOLD_STEPS = 8
-MISS_WEIGHT = 0.45
+MISS_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
