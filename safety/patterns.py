@@ -47,6 +47,8 @@ AWAY = (r"^(?!.*\b(?:retir\w*|farewell\w*|leave|leaving|secondment|seconded|new\
         r"department|division|branch|team)|moving|move|promot\w*|acting|contract|transfer\w*|relocat\w*|another\s+agency|"
         r"parental|maternity|paternity|long\s+service|holidays?|vacation|surgery|operation|conference|overseas|travel\w*|"
         r"posting|start\w*\s+(?:at|with|in)|hot\s?desk\w*|declutter\w*|downsiz\w*)\b)")
+FAMILY = (r"(?:wife|husband|partner|kids|children|family|son|daughter|mum|mom|mother|dad|father|parents|boys|girls|"
+          r"sister|brother)")
 # An event, a trip or a piece of work named anywhere in the text: "worked out the logistics for the offsite, just need
 # to pick the day" is work.
 NO_EVENT = (r"^(?!.*\b(?:offsite|off-site|workshop|meeting|event|party|launch|function|wedding|conference|trip|"
@@ -101,7 +103,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"(?:for\s+)?(?:ways|how|methods)\s+to\s+(?:die|end it|kill|end my life|do it|suicide)",
         r"\b(?:pills|tablets)\s+(?:saved|stockpiled|stashed|put aside|hidden)\b",
         r"\b(?:saved|saving|save|stockpil\w*|hoard\w*|stash\w*|collect\w*)\s+(?:up\s+)?(?:all\s+|enough\s+)?(?:of\s+)?my\s+"
-        r"(?:sleeping\s+)?(?:pills|tablets|meds|medication)\b",
+        r"(?:sleeping\s+)?(?:pills|tablets|meds|medication|prescriptions?|scripts?|painkillers|sleepers)\b",
         r"\b(?:saved|saving)\s+up\s+(?:some\s+)?(?:sleeping\s+)?(?:pills|tablets|meds)\b",
         r"\b(?:take|taking|took|swallow\w*)\s+(?:all\s+)?(?:of\s+)?(?:my|the|those)\s+(?:pills|tablets|meds)\b",
         rf"\b{ME}{GAP}\s+(?:an\s+)?overdos\w*",
@@ -325,6 +327,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bi\s+(?:wont|will\s+not)\s+be\s+(?:a\s+)?(?:problem|burden|bother|worry)\s+(?:for|to)\s+(?:\w+\s+){0,2}"
         r"(?:much|for\s+much)\s+longer\b",
         AWAY + r".*\bin\s+case\s+im\s+not\s+(?:here|around)\b",
+        # A decision already made not to be around after it (an event named earlier).
+        AWAY + r".*\b(?:decided|made\s+(?:up\s+)?my\s+(?:mind|decision)|my\s+mind\s+is\s+made\s+up)\b[^.?!]{0,40}"
+        r"\b(?:wont|will\s+not|not\s+going\s+to)\s+be\s+(?:around|here|alive)\s+(?:after|past|beyond|by)\s+(?:it|that|this|"
+        r"then)\b",
         AWAY + r".*\bso\s+(?:nobody|no\s+one|noone)\s+has\s+to\s+(?:clean\s+up\s+after\s+me|deal\s+with\s+my\s+"
         r"(?:mess|stuff|things))",
         AWAY + r".*\b(?:this|today|tonight|tomorrow)\s+(?:is|will\s+be)\s+(?:probably\s+|likely\s+)?my\s+last\s+"
@@ -422,6 +428,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
         AWAY + r"(?=.*\b(?:spare\s+key|key\s+(?:is\s+)?under|let\s+(?:yourself|herself|himself|themselves)\s+in|"
         r"door\s+code)\b).*\b(?:keep\s+an\s+eye\s+on|look\s+after|take|feed|mind|care\s+for|have)\s+my\s+(?:\w+\s+)?"
         r"(?:dog|cat|pets?|birds?|fish|rabbit|horse|puppy|kitten)\b",
+        # Sparing one's family from finding one, or from hearing it from the police.
+        r"\b(?:spare|save|stop|keep)\s+my\s+" + FAMILY + r"\s+(?:from\s+)?(?:(?:finding|discovering)(?!\s+out\b)|"
+        r"having\s+to\s+find|(?:finding\s+out|hearing\s+(?:it\s+|about\s+it\s+)?)\s*from\s+the\s+police)\b",
+        r"\b(?:finds|find|found)\s+me\b[^.?!]{0,30}\bnot\s+my\s+" + FAMILY + r"\b",
         AWAY + r".*\bgoodbye\b[^.?!]{0,40}\bwithout\s+(?:people|anyone|them|everyone|anybody|him|her)\s+"
         r"(?:knowing|realising|realizing|noticing|suspecting|guessing)",
         r"\bwhoever\s+(?:reads|finds|sees|gets)\s+(?:this|these|my)\b[^.?!]{0,30}\b(?:that\s+)?(?:im|i\s+am)\s+"

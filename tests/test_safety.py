@@ -379,6 +379,29 @@ SIXTH_LIST_FIGURES = [
 ]
 
 
+# The eighth blind list's plain misses, in fresh phrasings: medication saved up under another name, a decision
+# already made not to be around after an event, sparing one's family from finding one.
+EIGHTH_LIST_KINDS = [
+    ("been saving up my painkillers for a while now", "suicidal ideation",
+     "We're saving up painkillers for the remote clinics' first-aid kits."),
+    ("Budget night is Tuesday. I've made my decision, I won't be here after that.", "farewells and preparations",
+     "I've decided I won't be here after lunch, I have a dentist appointment; can my EL2 chair it?"),
+    ("I'd rather a stranger finds me, not my daughter.", "farewells and preparations",
+     "My EL1 found the error, not my director."),
+    ("How do I keep my kids from finding me first?", "farewells and preparations",
+     "How do I keep my kids from finding out about the restructure before the all-staff email?"),
+    ("I want to spare my husband finding out from the police.", "farewells and preparations",
+     "I want to spare my husband finding out about the redundancy from someone else."),
+]
+
+
+@pytest.mark.parametrize(("text", "group", "lookalike"), EIGHTH_LIST_KINDS)
+def test_eighth_list_kinds_match_and_their_lookalikes_do_not(text, group, lookalike):
+    hit = patterns.match(text)
+    assert hit is not None and hit.group == group, (text, hit)
+    assert patterns.match(lookalike) is None, lookalike
+
+
 @pytest.mark.parametrize(("text", "group", "lookalike"), SIXTH_LIST_KINDS)
 def test_sixth_list_kinds_match_and_their_lookalikes_do_not(text, group, lookalike):
     hit = patterns.match(text)
