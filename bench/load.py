@@ -48,13 +48,14 @@ def workers_rss_mb(crew) -> dict:
             "peak_mb": round(sum(f["peak_mb"] or 0 for f in found), 1), "workers": len(found)}
 
 
-def workers_cpu_s(crew) -> float:
-    """Processor time (user and system) the team's Streamlit workers have used so far, in seconds."""
+def cpu_s(crew, name: str = "worker") -> float:
+    """Processor time (user and system) the team's children called `name` (worker n, proxy) have used so far, in
+    seconds."""
     import os
 
     total = 0
     for child in crew.children:
-        if child.name.startswith("worker") and child.proc.poll() is None:
+        if child.name.startswith(name) and child.proc.poll() is None:
             fields = Path(f"/proc/{child.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
@@ -114,7 +115,7 @@ def level(url: str, sessions: int, pause: float, situations: list[str], names: l
     from bench.wsclient import run
 
     load_before = load_average()
-    server_cpu = workers_cpu_s(crew) if crew is not None else 0.0
+    server_cpu, proxy_cpu = (cpu_s(crew), cpu_s(crew, "proxy")) if crew is not None else (0.0, 0.0)
     cpu = time.process_time()
     seen, wall = run(_level(url, sessions, pause, situations, names, tag, rng, first), 1800)
     client_cpu = time.process_time() - cpu
@@ -137,8 +138,9 @@ def level(url: str, sessions: int, pause: float, situations: list[str], names: l
         "load_average_after": load_average(),
     }
     if crew is not None:
-        out["server_cpu_s"] = round(workers_cpu_s(crew) - server_cpu, 1)
+        out["server_cpu_s"] = round(cpu_s(crew) - server_cpu, 1)
         out["server_cpu_ms_per_answer"] = round(out["server_cpu_s"] * 1000 / max(len(seconds), 1))
+        out["proxy_cpu_s"] = round(cpu_s(crew, "proxy") - proxy_cpu, 2)
         out["server_rss_mb"] = workers_rss_mb(crew)
     out["_leaks"] = {first + n: sorted(one["foreign"]) for n, one in enumerate(seen) if one["foreign"]}
     return out

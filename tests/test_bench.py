@@ -243,3 +243,53 @@ def test_the_load_table_shows_each_level():
     text = report.table({"load": {"workers": 2, "turns_per_session": 3, "levels": [row]}})
     line = next(line for line in text.splitlines() if line.startswith("40"))
     assert line.split()[:4] == ["40", "0-20", "120", "2.500"] and "812.5" in line and "1.5 / 2.5" in line
+
+
+class EchoTab:
+    """A stand-in for bench.wsclient.Session: each chat run echoes the text, names a capability, and offers
+    "New situation"; `leak` adds another session's words to one session's answers."""
+
+    leak: dict[str, str] = {}
+
+    def __init__(self, url, timeout=300.0, headers=None, resume=""):
+        self.url = url
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        return None
+
+    async def start(self):
+        from bench.wsclient import Run
+
+        return Run([{"markdown": {"body": "Tell me what is going on"}}], 0.01,
+                   "FINISHED_SUCCESSFULLY")
+
+    async def chat(self, text):
+        from bench.wsclient import Run
+
+        extra = next((words for own, words in self.leak.items() if own in text), "")
+        return Run([{"text": {"body": text}}, {"markdown": {"body": f"Leading with influence {extra}"}},
+                    {"button": {"label": "New situation", "id": "x"}}], 0.02,
+                   "FINISHED_SUCCESSFULLY")
+
+    async def click(self, label=None, key=None):
+        return await self.start()
+
+
+def test_the_load_level_counts_answers_and_reports_words_from_another_session(monkeypatch):
+    import random
+
+    from bench import wsclient
+
+    monkeypatch.setattr(wsclient, "Session", EchoTab)
+    texts = [f"situation {n}" for n in range(10)]
+    row = load.level("http://127.0.0.1:1", 3, 0.0, texts, ["Leading with influence"], "ab12cd", random.Random(1),
+                     first=0)
+    assert (row["answers"], row["runs"], row["errors"], row["answers_naming_no_capability"]) == (9, 3 + 9 + 9, 0, 0)
+    assert row["foreign_words"] == 0 and row["_leaks"] == {}
+    monkeypatch.setattr(EchoTab, "leak", {"Qab12cdS1T": "(ref Qab12cdS2T0)"})
+    row = load.level("http://127.0.0.1:1", 3, 0.0, texts, ["Leading with influence"], "ab12cd", random.Random(1),
+                     first=0)
+    assert row["foreign_words"] == 1 and row["_leaks"] == {1: ["Qab12cdS2"]}
