@@ -75,6 +75,23 @@ def test_missing_haproxy_is_one_clear_line(run_main, monkeypatch):
         serve.find_haproxy()
 
 
+def test_worker_ports_never_take_the_proxy_port(monkeypatch):
+    offered = iter([40001, 40002, 40003])
+
+    class Socket:
+        def bind(self, address):
+            self.port = next(offered)
+
+        def getsockname(self):
+            return ("127.0.0.1", self.port)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(serve.socket, "socket", Socket)
+    assert serve.free_ports(2, avoid={40001}) == [40002, 40003]
+
+
 def test_bad_worker_count_is_refused(run_main):
     code, _out, err = run_main("serve", ["--workers", "0"])
     assert code == 2 and "--workers must be from 1 to 64" in err
