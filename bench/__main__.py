@@ -1,7 +1,7 @@
 """Run the benchmarks: `python -m bench [--quick] [--only SECTION ...] [--out FILE]`.
 
 Writes bench/results/latest.json (bench/results/quick.json with --quick) and prints a table. Sections:
-latency, build, cold, concurrency, scale, server. Each is timed on this machine as it is, so the load from
+latency, build, cold, concurrency, scale, server, load. Each is timed on this machine as it is, so the load from
 other processes is recorded alongside (machine.load_average_at_start / load_average_at_end).
 """
 
@@ -23,7 +23,7 @@ from bench import report  # noqa: E402
 from bench.stats import ROOT, load_average, machine  # noqa: E402
 from bench.texts import situations  # noqa: E402
 
-SECTIONS = ("latency", "build", "cold", "concurrency", "scale", "server")
+SECTIONS = ("latency", "build", "cold", "concurrency", "scale", "server", "load")
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -34,7 +34,8 @@ def plan(quick: bool) -> dict:
             "workers": (1, 4, 16),
             "concurrency_queries": 200,
             "concurrency_configs": ((1, 2), (2, 1), (1, 1)), "sizes": [1_000, 10_000, 100_000, 1_000_000],
-            "kinds": {1_000_000: ("ivf",)}, "random": True, "sessions": 20}
+            "kinds": {1_000_000: ("ivf",)}, "random": True, "sessions": 20,
+            "load_levels": ((1, 0.0), (10, 0.0), (20, 0.0), (40, 20.0))}
     if not quick:
         return full
     return {**full, "rounds": 1, "build_runs": 1, "cold_runs": 3, "cold_build_runs": 2, "phase_runs": 1,
@@ -147,12 +148,25 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
         result["server_rss_mb"] = out["server_rss_mb"]["with_sessions_open"]
         result["browser_enter_to_answer_ms"] = out["enter_to_answer"]["median_ms"]
 
+    def load():
+        from bench import load as module
+
+        names = [cap.name for cap in retriever.framework.capabilities]
+        try:
+            out = module.measure(texts, names, levels=size["load_levels"], workers=config.workers,
+                                 index_dir=config.index_dir)
+        except module.LeakError as err:
+            result["load"] = err.args[1]
+            raise
+        result["load"] = out
+
     section("latency", latency)
     section("build", build)
     section("cold", cold_start)
     section("concurrency", concurrency)
     section("scale", scale)
     section("server", server)
+    section("load", load)
     result["machine"]["load_average_at_end"] = load_average()
     result["duration_s"] = round(time.perf_counter() - started, 1)
     result["paths"] = report.paths(result)

@@ -63,6 +63,17 @@ def targets(result: dict) -> list[dict]:
         check("throughput 16 threads / 1 thread", first and first["throughput_ratio_max_vs_1"], ">= 1",
               lambda v: v >= 1),
     ]
+    levels = _get(result, "load", "levels") or []
+    busy = next((r for r in levels if r["sessions"] == 20 and not r["pause_max_s"]), None)
+    paused = next((r for r in levels if r["sessions"] == 40 and r["pause_max_s"]), None)
+    out += [
+        check("make serve, 20 sessions, no pause: answers/s", busy and busy["answers_per_s"], ">= 8",
+              lambda v: v >= 8),
+        check("make serve, 40 sessions, 0-20 s pauses: answer p95 (s)", paused and paused["latency_p95_s"],
+              "<= 1.5", lambda v: v <= 1.5),
+        check("make serve: failed runs and words seen by another session",
+              sum(r["errors"] + r["foreign_words"] for r in levels) if levels else None, "0", lambda v: v == 0),
+    ]
     if best:
         out[4]["index_type"] = out[5]["index_type"] = best["index_type"]
     return out
@@ -150,6 +161,17 @@ def table(result: dict) -> str:
                       f" (16 vs 1 thread throughput x{config['throughput_ratio_max_vs_1']})",
                   grid(["threads", "queries/s", "p50 ms", "p95 ms"],
                        [[r["threads"], r["throughput_qps"], r["p50_ms"], r["p95_ms"]] for r in config["rows"]])]
+    load = result.get("load") or {}
+    if load.get("levels"):
+        parts += ["", f"make serve, {load['workers']} workers behind HAProxy, {load['turns_per_session']} "
+                      "situations per session over websockets",
+                  grid(["sessions", "pause s", "answers", "answers/s", "p50 s", "p95 s", "max s", "errors",
+                        "foreign words", "server CPU ms/answer", "workers RSS MB", "load avg before / after"],
+                       [[r["sessions"], f"0-{r['pause_max_s']:g}" if r["pause_max_s"] else "0", r["answers"],
+                         r["answers_per_s"], r["latency_p50_s"], r["latency_p95_s"], r["latency_max_s"],
+                         r["errors"], r["foreign_words"], r.get("server_cpu_ms_per_answer"),
+                         _get(r, "server_rss_mb", "rss_mb"),
+                         f"{r['load_average_before'][0]} / {r['load_average_after'][0]}"] for r in load["levels"]])]
     if result.get("targets"):
         parts += ["", grid(["target", "goal", "value", "met"],
                            [[t["target"], t["goal"], t["value"], {True: "yes", False: "NO", None: "-"}[t["met"]]]

@@ -13,6 +13,7 @@ import numpy as np
 
 from conversation import context, edges, strength
 from conversation.questions import Coaching
+from index.embed import remembering
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError
 from safety import guard as safety
@@ -126,7 +127,13 @@ def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None
     With a `guard`, the newest text is checked for distress first: distress gets the care reply (kind SAFETY) with
     no capabilities and no texts, so it never joins the follow-up context, and the next message carries on from
     the work situation before it. A work situation that mentions suicide or self-harm (someone else's, or a
-    program) is answered as usual, with the support details as a notice."""
+    program) is answered as usual, with the support details as a notice. The situation is encoded once for the
+    safety net, the search and the cards (index.embed.remembering)."""
+    with remembering():
+        return _checked(retriever, texts, guard)
+
+
+def _checked(retriever, texts: tuple[str, ...], guard: safety.Guard | None) -> Answer:
     verdict = guard.check(texts[-1]) if guard is not None and texts else None
     if verdict is not None and verdict.distress:
         return Answer(SAFETY, safety.plain(safety.CARE))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -15,6 +16,22 @@ from settings import DEFAULT_MODEL
 BUNDLED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 _MODELS: dict[str, Encoder] = {}
 _LOCK = threading.RLock()
+_MEMO = threading.local()
+
+
+@contextmanager
+def remembering():
+    """Within the block, an Encoder asked again, on this thread, for exactly the texts of an earlier call in it
+    returns that call's vectors instead of running the model again (one chat answer encodes the situation for the
+    safety net, the search and the cards). What was remembered is dropped when the outermost block ends."""
+    outer = getattr(_MEMO, "vectors", None)
+    if outer is None:
+        _MEMO.vectors = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _MEMO.vectors = None
 
 
 class ModelError(CoachError, RuntimeError):
@@ -258,8 +275,15 @@ class Encoder:
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        memo = getattr(_MEMO, "vectors", None)
+        key = (id(self), batch_size, tuple(texts))
+        if memo is not None and key in memo:
+            return memo[key].copy()
         with self._lock:
-            return self._backend.encode(list(texts), batch_size, progress)
+            vectors = self._backend.encode(list(texts), batch_size, progress)
+        if memo is not None:
+            memo[key] = vectors.copy()
+        return vectors
 
 
 def load(model: str, threads: int = 2, library: bool | None = None, exports: str | Path | None = None,

@@ -63,15 +63,18 @@ def find_haproxy(configured: str = "") -> str:
     raise ServeError(MISSING)
 
 
-def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
-    """`count` different ports free on `host` now (all held open together while chosen, so none repeats)."""
-    held = []
+def free_ports(count: int, host: str = "127.0.0.1", avoid=()) -> list[int]:
+    """`count` different ports free on `host` now (all held open together while chosen, so none repeats), none of
+    them in `avoid` (the proxy's own port, which is not held open while the workers' ports are chosen)."""
+    held, found = [], []
     try:
-        for _ in range(count):
+        while len(found) < count:
             sock = socket.socket()
             sock.bind((host, 0))
             held.append(sock)
-        return [sock.getsockname()[1] for sock in held]
+            if sock.getsockname()[1] not in avoid:
+                found.append(sock.getsockname()[1])
+        return found
     finally:
         for sock in held:
             sock.close()
@@ -208,7 +211,7 @@ class Team:
 
     def start(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="ils-coach-serve-"))
-        self.worker_ports = free_ports(self.count)
+        self.worker_ports = free_ports(self.count, avoid={self.port})
         config = self.folder / "haproxy.cfg"
         config.write_text(proxy_config(self.address, self.port, self.worker_ports), encoding="utf-8")
         checked = subprocess.run([self.haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import settings
-from bench import concurrency, latency, report, scale, stats
+from bench import concurrency, latency, load, report, scale, stats
 from bench.__main__ import run
 from bench.texts import situations
 from index import store
@@ -145,7 +145,12 @@ def test_targets_are_judged_from_the_values():
                          "recall_at_10": 0.97},
                         {"vectors": 1_000_000, "index_type": "IndexFlatIP", "query_p95_ms": 140.0,
                          "recall_at_10": 1.0}],
-              "concurrency": {"configs": [{"throughput_ratio_max_vs_1": 0.9}]}}
+              "concurrency": {"configs": [{"throughput_ratio_max_vs_1": 0.9}]},
+              "load": {"levels": [
+                  {"sessions": 20, "pause_max_s": 0.0, "answers_per_s": 8.4, "latency_p95_s": 4.0, "errors": 0,
+                   "foreign_words": 0},
+                  {"sessions": 40, "pause_max_s": 20.0, "answers_per_s": 2.0, "latency_p95_s": 1.6, "errors": 0,
+                   "foreign_words": 1}]}}
     met = {t["target"]: t["met"] for t in report.targets(result)}
     assert met == {
         "query p95 (ms, warm)": True,
@@ -155,6 +160,9 @@ def test_targets_are_judged_from_the_values():
         "10^6 vectors: query p95 (ms)": True,
         "10^6 vectors: recall@10": True,
         "throughput 16 threads / 1 thread": False,
+        "make serve, 20 sessions, no pause: answers/s": True,
+        "make serve, 40 sessions, 0-20 s pauses: answer p95 (s)": False,
+        "make serve: failed runs and words seen by another session": False,
     }
     assert all(t["met"] is None for t in report.targets({}))
 
@@ -220,3 +228,68 @@ def test_onnx_and_torch_paths_side_by_side():
     assert row["CLI peak RSS, one query (MB)"].split()[-2:] == ["180.0", "340.0"]
     assert row["cold start to the first answer, index built (s, median)"].split()[-2:] == ["0.550", "1.400"]
     assert all(value is None for value in report.paths({})["torch"].values())
+
+
+def test_session_tokens_are_found_whole_and_only_for_this_run():
+    text = "one (ref Qab12cdS3T0) and (ref Qab12cdS31T2), not (ref Qffff00S3T0)"
+    assert load.tokens("ab12cd", text) == {"Qab12cdS3", "Qab12cdS31"}
+    assert load.tokens("ab12cd", "nothing here") == set()
+
+
+def test_the_load_table_shows_each_level():
+    row = {"sessions": 40, "pause_max_s": 20.0, "answers": 120, "answers_per_s": 2.5, "latency_p50_s": 0.4,
+           "latency_p95_s": 1.2, "latency_max_s": 2.0, "errors": 0, "foreign_words": 0,
+           "server_rss_mb": {"rss_mb": 812.5}, "load_average_before": [1.5, 1, 1], "load_average_after": [2.5, 1, 1]}
+    text = report.table({"load": {"workers": 2, "turns_per_session": 3, "levels": [row]}})
+    line = next(line for line in text.splitlines() if line.startswith("40"))
+    assert line.split()[:4] == ["40", "0-20", "120", "2.500"] and "812.5" in line and "1.5 / 2.5" in line
+
+
+class EchoTab:
+    """A stand-in for bench.wsclient.Session: each chat run echoes the text, names a capability, and offers
+    "New situation"; `leak` adds another session's words to one session's answers."""
+
+    leak: dict[str, str] = {}
+
+    def __init__(self, url, timeout=300.0, headers=None, resume=""):
+        self.url = url
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc):
+        return None
+
+    async def start(self):
+        from bench.wsclient import Run
+
+        return Run([{"markdown": {"body": "Tell me what is going on"}}], 0.01,
+                   "FINISHED_SUCCESSFULLY")
+
+    async def chat(self, text):
+        from bench.wsclient import Run
+
+        extra = next((words for own, words in self.leak.items() if own in text), "")
+        return Run([{"text": {"body": text}}, {"markdown": {"body": f"Leading with influence {extra}"}},
+                    {"button": {"label": "New situation", "id": "x"}}], 0.02,
+                   "FINISHED_SUCCESSFULLY")
+
+    async def click(self, label=None, key=None):
+        return await self.start()
+
+
+def test_the_load_level_counts_answers_and_reports_words_from_another_session(monkeypatch):
+    import random
+
+    from bench import wsclient
+
+    monkeypatch.setattr(wsclient, "Session", EchoTab)
+    texts = [f"situation {n}" for n in range(10)]
+    row = load.level("http://127.0.0.1:1", 3, 0.0, texts, ["Leading with influence"], "ab12cd", random.Random(1),
+                     first=0)
+    assert (row["answers"], row["runs"], row["errors"], row["answers_naming_no_capability"]) == (9, 3 + 9 + 9, 0, 0)
+    assert row["foreign_words"] == 0 and row["_leaks"] == {}
+    monkeypatch.setattr(EchoTab, "leak", {"Qab12cdS1T": "(ref Qab12cdS2T0)"})
+    row = load.level("http://127.0.0.1:1", 3, 0.0, texts, ["Leading with influence"], "ab12cd", random.Random(1),
+                     first=0)
+    assert row["foreign_words"] == 1 and row["_leaks"] == {1: ["Qab12cdS2"]}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import faiss
 import numpy as np
 import pytest
 
-from index import store
+from index import embed, store
 
 
 @pytest.fixture
@@ -235,3 +236,33 @@ def test_every_vector_is_read_back_or_the_index_rebuilt(built, tiny_framework, f
     swap_index(folder, ivf)
     without_map = again(tiny_framework, fake_encoder, tiny_exemplars, tiny_offtopic, tmp_path)
     assert without_map.notices == [] and np.array_equal(without_map.vectors, data), "an IVF without a direct map"
+
+
+class Counting:
+    """A backend that records each call and returns vectors numbered by call."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts, batch_size, progress):
+        self.calls.append(list(texts))
+        return np.full((len(texts), 2), float(len(self.calls)), dtype=np.float32)
+
+
+def test_remembering_encodes_the_same_texts_once_per_block_and_forgets_them_after():
+    encoder = object.__new__(embed.Encoder)  # the encode logic alone, on a counting backend
+    encoder._backend, encoder._lock = Counting(), threading.Lock()
+    with embed.remembering():
+        first = encoder.encode(["a"])
+        again = encoder.encode(["a"])
+        both = encoder.encode(["a", "b"])
+        with embed.remembering():  # an inner block keeps the outer one's memory
+            assert encoder.encode(["a", "b"])[0, 0] == both[0, 0]
+        again[0, 0] = -1.0  # a caller changing its copy does not change what the next call gets
+        assert encoder.encode(["a"])[0, 0] == first[0, 0] == 1.0
+        elsewhere = []
+        worker = threading.Thread(target=lambda: elsewhere.append(encoder.encode(["a"])))
+        worker.start()
+        worker.join()
+    assert encoder._backend.calls == [["a"], ["a", "b"], ["a"]], "another thread must not share the memory"
+    assert encoder.encode(["a"])[0, 0] == 4.0 and len(encoder._backend.calls) == 4

@@ -1,6 +1,6 @@
 """Many people at once: concurrent browser sessions against a real `streamlit run` server on loopback.
 
-Each session is a websocket client speaking Streamlit's own protocol (tests/wsclient.py), as a browser tab does:
+Each session is a websocket client speaking Streamlit's own protocol (bench/wsclient.py), as a browser tab does:
 it opens the app, sends several situations (starting a new situation between them), adds a capability to its
 coaching plan and opens the plan page. Every answer must be the one the app's own logic gives for that text, no
 run may raise, and no session may ever receive another session's words. Throughput and latency are printed.
@@ -15,8 +15,8 @@ import time
 import numpy as np
 import pytest
 
-from tests import wsclient
-from tests.wsclient import Session
+from bench import wsclient
+from bench.wsclient import Session
 
 pytestmark = pytest.mark.slow
 

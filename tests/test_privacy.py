@@ -233,7 +233,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def test_server_session_sends_and_keeps_nothing(real_env, real_settings, real_retriever, tmp_path):
     """A websocket session on a real server: chat, add to plan, open the plan page, chat again."""
-    from tests.wsclient import Session, run
+    from bench.wsclient import Session, run
 
     word = marker()
     started = time.time() - 1

@@ -2,7 +2,7 @@
 
 The fast tests check the proxy's configuration, the settings and the message when HAProxy is missing. The real
 ones (marked slow) start `python -m serve` on free ports with the session's real index and drive it through the
-proxy with the websocket client a browser tab would be (tests/wsclient.py): health, two sessions answered on two
+proxy with the websocket client a browser tab would be (bench/wsclient.py): health, two sessions answered on two
 workers, each kept on its own worker (a reconnecting session finds its conversation again through the proxy, and
 not on the other worker), and nothing left running once it is stopped. They skip where HAProxy is not installed,
 unless ILS_COACH_REQUIRE_SERVE is set.
@@ -28,9 +28,9 @@ import pytest
 
 import serve
 import settings
-from tests import wsclient
+from bench import wsclient
+from bench.wsclient import Session
 from tests.test_load import SITUATIONS, expected_top
-from tests.wsclient import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +73,23 @@ def test_missing_haproxy_is_one_clear_line(run_main, monkeypatch):
     monkeypatch.setattr(serve.os, "access", lambda path, mode: False)
     with pytest.raises(serve.ServeError, match="install it with apt-get install haproxy"):
         serve.find_haproxy()
+
+
+def test_worker_ports_never_take_the_proxy_port(monkeypatch):
+    offered = iter([40001, 40002, 40003])
+
+    class Socket:
+        def bind(self, address):
+            self.port = next(offered)
+
+        def getsockname(self):
+            return ("127.0.0.1", self.port)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(serve.socket, "socket", Socket)
+    assert serve.free_ports(2, avoid={40001}) == [40002, 40003]
 
 
 def test_bad_worker_count_is_refused(run_main):

@@ -40,6 +40,7 @@ Session state keys every page uses (`st.session_state[KEY]`), all kept for the b
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, field, replace
 
 import streamlit as st
@@ -111,17 +112,30 @@ def load() -> Loaded:
     return Loaded(coach.retriever, questions=coach.questions, notice=" ".join(shown), guard=coach.guard)
 
 
+_LOADED = threading.Event()  # set once `load` has returned in this process
+
+
+def shared() -> Loaded:
+    """`load()`, with the loading spinner until it has returned once in this process. After that it returns at
+    once, and the spinner, which Streamlit shows only after half a second, would never appear: it still cost a
+    timer thread and a message to the browser at every run of every page."""
+    if _LOADED.is_set():
+        return load()
+    with st.spinner(LOADING):
+        done = load()
+    _LOADED.set()
+    return done
+
+
 def warm() -> None:
     """Load the shared resources now, with a spinner, so no page waits for them later."""
-    with st.spinner(LOADING):
-        load()
+    shared()
     st.session_state[WARMED] = True
 
 
 def retriever() -> Retriever | None:
     """The shared retriever, or None after showing the user what went wrong and how to fix it."""
-    with st.spinner(LOADING):
-        loaded = load()
+    loaded = shared()
     if loaded.error:
         st.error(loaded.error, icon=":material/error:")
         return None

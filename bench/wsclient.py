@@ -1,4 +1,4 @@
-"""A small Streamlit client for tests: it speaks the browser's websocket protocol (protobuf BackMsg/ForwardMsg).
+"""A small Streamlit client for the load benchmark and the tests: the browser's websocket protocol (protobuf).
 
 One `Session` is one browser tab: it connects to `/_stcore/stream`, asks for script runs with widget values (a chat
 message, a button press, another page) and collects what the server sends back until the run finishes.
