@@ -1,6 +1,7 @@
 # ILS Coach: `make run` to start the app, `make test` to run the tests (both set everything up first).
 # `make serve` runs it for a team: WORKERS Streamlit processes (default: the cores) behind HAProxy on PORT.
 # `make test-fast` runs the fast tier only (no real model); TESTS=... limits either to some test files.
+# `make container-test` builds and checks the container image with podman (Dockerfile; not part of `make test`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +13,8 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: run serve install install-dev index test test-fast check lint bench evaluate clean axe
+.PHONY: run serve install install-dev index test test-fast check lint bench evaluate clean axe container-wheels \
+	container-seed container-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +91,30 @@ evaluate: index
 
 bench: install-dev index
 	$(BIN)/python -m bench
+
+# The container image (Dockerfile; README, "Running it in a container"). Its wheels are made here, where pip finds
+# the CPU build of torch, into the build context (build/container/wheels, never committed), pinned to the versions
+# this .venv runs, so the image build installs them without a network.
+CONTAINER := build/container
+$(CONTAINER)/wheels/.made: requirements.txt $(VENV)/.installed
+	rm -rf $(CONTAINER)/wheels && mkdir -p $(CONTAINER)
+	$(BIN)/python -m pip freeze --exclude-editable > $(CONTAINER)/constraints.txt
+	$(BIN)/python -m pip wheel --quiet -r requirements.txt -c $(CONTAINER)/constraints.txt -w $(CONTAINER)/wheels
+	touch $@
+
+container-wheels: $(CONTAINER)/wheels/.made
+
+# SEED=1 puts this checkout's tuned model from the tuned-model cache into the build context (when its key matches),
+# so the image build skips tuning; by default the build tunes its own.
+SEED ?=
+container-seed: install
+	rm -rf $(CONTAINER)/seed && mkdir -p $(CONTAINER)/seed
+	$(if $(SEED),$(BIN)/python -m container.seed $(CONTAINER)/seed)
+
+# Build the image with podman on a Debian base made here with debootstrap, run it, check health, the CLI inside it
+# and one chat answer through its proxy, and remove what it made (KEEP=1 keeps the image). Not part of `make test`.
+container-test: install-dev container-wheels container-seed
+	bash container/test.sh
 
 clean:
 	rm -rf index/data build .pytest_cache .ruff_cache
