@@ -42,11 +42,12 @@ start=$(date +%s)
 "${podman[@]}" build --format docker "${limits[@]}" --build-arg "BASE=$base" -t "$image" .
 echo "container-test: image built in $(( $(date +%s) - start )) s, $(podman image inspect "$image" --format '{{.Size}}') bytes"
 
-# As a deployment would run it: root file system read-only, /tmp in memory, two workers behind HAProxy. Podman
+# As compose.yaml runs it: root file system read-only, /tmp in memory, no capabilities, an init process, two
+# workers behind HAProxy. Podman
 # schedules health checks with systemd timers and says so on standard error where there is no systemd; they are
 # run below by hand.
-"${podman[@]}" run -d --name "$name" "${limits[@]}" --read-only --tmpfs /tmp -e ILS_COACH_WORKERS=2 \
-    -p "127.0.0.1:$port:8501" "$image" >/dev/null 2> >(grep -v 'systemd' >&2)
+"${podman[@]}" run -d --name "$name" "${limits[@]}" --read-only --tmpfs /tmp --cap-drop ALL \
+    --security-opt no-new-privileges --init -e ILS_COACH_WORKERS=2 -p "127.0.0.1:$port:8501" "$image" >/dev/null 2> >(grep -v 'systemd' >&2)
 for _ in $(seq 1 90); do
     curl -fsS "http://127.0.0.1:$port/_stcore/health" >/dev/null 2>&1 && break
     if [ "$("${podman[@]}" inspect "$name" --format '{{.State.Running}}')" != true ]; then
