@@ -43,9 +43,8 @@ start=$(date +%s)
 echo "container-test: image built in $(( $(date +%s) - start )) s, $(podman image inspect "$image" --format '{{.Size}}') bytes"
 
 # As compose.yaml runs it: root file system read-only, /tmp in memory, no capabilities, an init process, two
-# workers behind HAProxy. Podman
-# schedules health checks with systemd timers and says so on standard error where there is no systemd; they are
-# run below by hand.
+# workers behind HAProxy. Podman schedules health checks with systemd timers and says so on standard error where
+# there is no systemd; they are run below by hand.
 "${podman[@]}" run -d --name "$name" "${limits[@]}" --read-only --tmpfs /tmp --cap-drop ALL \
     --security-opt no-new-privileges --init -e ILS_COACH_WORKERS=2 -p "127.0.0.1:$port:8501" "$image" >/dev/null 2> >(grep -v 'systemd' >&2)
 for _ in $(seq 1 90); do
