@@ -1,5 +1,4 @@
-"""`make container-test SEED=1`: copy the tuned model this checkout would use from the tuned-model cache into the
-image's build context, so the image build reuses it instead of tuning again."""
+"""`make container-test SEED=1`: copy this checkout's tuned model from the tuned-model cache into the build context."""
 
 from __future__ import annotations
 
