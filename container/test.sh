@@ -61,4 +61,17 @@ echo "container-test: the image's HEALTHCHECK: $("${podman[@]}" inspect "$name" 
 .venv/bin/python -m container.check "http://127.0.0.1:$port" "$name" --podman "${podman[*]}"
 "${podman[@]}" stop -t 20 "$name" >/dev/null 2>&1
 "${podman[@]}" logs "$name" 2>&1 | tail -n 2
+"${podman[@]}" rm "$name" >/dev/null 2>&1
+
+# As container/kubernetes.yaml runs each pod: one Streamlit process, no HAProxy, the cookie secret from outside.
+"${podman[@]}" run -d --name "$name" "${limits[@]}" --read-only --tmpfs /tmp --cap-drop ALL \
+    --security-opt no-new-privileges -e "STREAMLIT_SERVER_COOKIE_SECRET=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" \
+    -p "127.0.0.1:$port:8501" "$image" python -m streamlit run app.py --server.address 0.0.0.0 --server.port 8501 \
+    --server.headless true >/dev/null 2> >(grep -v 'systemd' >&2)
+for _ in $(seq 1 90); do
+    curl -fsS "http://127.0.0.1:$port/_stcore/health" >/dev/null 2>&1 && break
+    sleep 2
+done
+.venv/bin/python -m container.check "http://127.0.0.1:$port" "$name" --podman "${podman[*]}" --single
+"${podman[@]}" stop -t 20 "$name" >/dev/null 2>&1
 echo "container-test: passed"
