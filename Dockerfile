@@ -47,7 +47,7 @@ COPY retrieval/ retrieval/
 COPY safety/ safety/
 COPY serve/ serve/
 COPY ui/ ui/
-# build/container/seed holds a tuned model from the host's cache when `make container-image SEED=1` put one there
+# build/container/seed holds a tuned model from the host's cache when `make container-test SEED=1` put one there
 # (empty otherwise): index build reuses it if its key matches these exemplars and recipe, and tunes one if not.
 COPY build/container/seed/ /opt/ils-coach/cache/
 RUN python -m compileall -q app.py cli.py coach.py errors.py settings.py coaching conversation corpus explore \

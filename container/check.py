@@ -9,9 +9,9 @@ import sys
 import urllib.request
 
 import settings
+from bench import wsclient
+from bench.wsclient import Session
 from corpus.model import load as load_framework
-from tests import wsclient
-from tests.wsclient import Session
 
 SITUATION = "My director and I keep clashing over the budget and the team is caught in the middle"
 # The first card's capability as the app's own answer logic gives it, computed inside the container.
