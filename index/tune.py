@@ -21,6 +21,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,8 @@ class Recipe:
     20. `freeze_embeddings` keeps the embedding layer (token, position and type embeddings) as it was.
     `frozen_layers` of a BERT model's lower layers are kept as they were too, and computed once per text; other
     models train every layer but the embeddings. `group` texts at most, of similar length, go through the upper
-    layers together (texts of one length need no padding)."""
+    layers together (texts of one length need no padding). `bf16`: the training steps multiply in bfloat16
+    (torch's autocast; the weights stay float32), the default where the processor does that natively."""
 
     epochs: int = 1
     learning_rate: float = 5e-5
@@ -56,6 +58,22 @@ class Recipe:
     freeze_embeddings: bool = True
     frozen_layers: int = 4
     group: int = 10
+    bf16: bool = field(default_factory=lambda: native_bf16())
+
+
+@lru_cache(maxsize=1)
+def native_bf16(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether this processor multiplies bfloat16 natively (AVX512-BF16 or AMX), read from the system's processor
+    flags without importing torch; where it does not (or the flags cannot be read) bfloat16 would be emulated, and
+    slower than float32."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return bool({"avx512_bf16", "amx_bf16"} & set(line.split(":", 1)[-1].split()))
+    except OSError:
+        pass
+    return False
 
 
 @dataclass(frozen=True)
@@ -204,6 +222,7 @@ class Layered:
 
 def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] | None = None) -> dict:
     """Tune a SentenceTransformer in place; returns figures about the run."""
+    import contextlib
     import random
 
     import torch
@@ -233,13 +252,15 @@ def train(model, items: list[Pair], recipe: Recipe, log: Callable[[str], None] |
     optimiser = _optimiser(torch, [p for p in model.parameters() if p.requires_grad], recipe.learning_rate)
     model.train()
     steps, loss_value = 0, float("nan")
+    mixed = torch.autocast("cpu", dtype=torch.bfloat16) if recipe.bf16 else contextlib.nullcontext()
     for _ in range(recipe.epochs):
         shuffled = list(items)
         rng.shuffle(shuffled)
         for batch in batches(shuffled, recipe.batch):
             if len(batch) < 2:
                 continue
-            vectors = embed([p.text for p in batch] + [p.partner for p in batch])
+            with mixed:
+                vectors = embed([p.text for p in batch] + [p.partner for p in batch])
             logits = vectors[: len(batch)] @ vectors[len(batch):].T * recipe.scale
             loss = F.cross_entropy(logits, torch.arange(len(batch)))
             optimiser.zero_grad()

@@ -66,8 +66,40 @@ def test_the_key_follows_everything_that_shapes_the_weights(tiny_framework, tiny
         tune.key("all-MiniLM-L6-v2", tiny_framework, "abd", tune.Recipe()),
         tune.key("all-MiniLM-L6-v2", tiny_framework, "abc", tune.Recipe(seed=1)),
         tune.key("all-MiniLM-L6-v2", load(edited), "abc", tune.Recipe()),
+        tune.key("all-MiniLM-L6-v2", tiny_framework, "abc", tune.Recipe(bf16=not tune.Recipe().bf16)),
     }
-    assert base not in others and len(others) == 4
+    assert base not in others and len(others) == 5
+
+
+@pytest.mark.parametrize(("flags", "native"), [
+    ("fpu sse avx2 avx512f avx512_bf16 avx512_vnni", True), ("fpu avx2 amx_bf16 amx_tile", True),
+    ("fpu sse avx2 avx512f avx512_vnni", False), ("fpu avx512bf16x", False),
+])
+def test_bfloat16_only_where_the_processor_multiplies_it_natively(tmp_path, flags, native):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nmodel name\t: Test\nflags\t\t: {flags}\n\n", encoding="utf-8")
+    assert tune.native_bf16(str(cpuinfo)) is native
+    assert tune.native_bf16(str(tmp_path / "missing")) is False
+
+
+def test_tuning_in_bfloat16_learns_the_same_way(tiny_model, tiny_framework, tmp_path):
+    import torch
+
+    runs = {}
+    for bf16 in (False, True):
+        tuned = tune.make(str(tiny_model), tiny_framework, EXEMPLARS, "sha", tmp_path / f"m{bf16}",
+                          recipe=tune.Recipe(frozen_layers=1, bf16=bf16))
+        record = json.loads((tuned.path / tune.RECORD).read_text(encoding="utf-8"))
+        from safetensors.torch import load_file
+
+        runs[bf16] = (record, load_file(str(tuned.path / tune.WEIGHTS)))
+    assert runs[True][0]["recipe"]["bf16"] is True and runs[False][0]["recipe"]["bf16"] is False
+    assert runs[True][0]["steps"] == runs[False][0]["steps"]
+    trained = [k for k, v in runs[False][1].items() if "layer.1." in k and v.dtype == torch.float32]
+    assert trained and all(runs[True][1][k].dtype == torch.float32 for k in trained)
+    changed = [k for k in trained if not torch.equal(runs[True][1][k], runs[False][1][k])]
+    assert changed, "bfloat16 steps round differently, so the weights cannot be bit-identical"
+    assert all(torch.allclose(runs[True][1][k], runs[False][1][k], atol=1e-3) for k in trained)
 
 
 def test_read_accepts_only_a_whole_folder_with_the_right_key(tmp_path):
