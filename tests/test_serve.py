@@ -383,15 +383,21 @@ def test_stop_kills_what_ignores_sigterm_and_never_hangs_on_an_interrupted_poll(
         team.kill_all()
 
 
-def test_ctrl_c_stops_serve_even_when_it_started_with_sigint_ignored(monkeypatch):
-    teams = []
+def signalled_teams(teams: list, signum: int, kind=None):
+    """A stand-in for serve.Team that records each team it makes (a `kind` of Standin over one sleeper) and sends
+    this process `signum` a second after it is made."""
 
     def team(*_args, out=None, **_kwargs):
-        teams.append(Standin([SLEEPER], out))
-        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
+        teams.append((kind or Standin)([SLEEPER], out))
+        threading.Timer(1.0, os.kill, (os.getpid(), signum)).start()
         return teams[-1]
 
-    monkeypatch.setattr(serve, "Team", team)
+    return team
+
+
+def test_ctrl_c_stops_serve_even_when_it_started_with_sigint_ignored(monkeypatch):
+    teams = []
+    monkeypatch.setattr(serve, "Team", signalled_teams(teams, signal.SIGINT))
     out = io.StringIO()
     try:
         with sigint_ignored():
@@ -415,12 +421,7 @@ def test_a_second_signal_while_stopping_does_not_cut_the_stop_short(monkeypatch)
             time.sleep(0.2)
             super().stop(grace)
 
-    def team(*_args, out=None, **_kwargs):
-        teams.append(Team([SLEEPER], out))
-        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
-        return teams[-1]
-
-    monkeypatch.setattr(serve, "Team", team)
+    monkeypatch.setattr(serve, "Team", signalled_teams(teams, signal.SIGTERM, Team))
     out = io.StringIO()
     before = signal.getsignal(signal.SIGTERM)
     try:
