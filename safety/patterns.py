@@ -47,8 +47,6 @@ AWAY = (r"^(?!.*\b(?:retir\w*|farewell\w*|leave|leaving|secondment|seconded|new\
         r"department|division|branch|team)|moving|move|promot\w*|acting|contract|transfer\w*|relocat\w*|another\s+agency|"
         r"parental|maternity|paternity|long\s+service|holidays?|vacation|surgery|operation|conference|overseas|travel\w*|"
         r"posting|start\w*\s+(?:at|with|in)|hot\s?desk\w*|declutter\w*|downsiz\w*)\b)")
-FAMILY = (r"(?:wife|husband|partner|kids|children|family|son|daughter|mum|mom|mother|dad|father|parents|boys|girls|"
-          r"sister|brother)")
 # An event, a trip or a piece of work named anywhere in the text: "worked out the logistics for the offsite, just need
 # to pick the day" is work.
 NO_EVENT = (r"^(?!.*\b(?:offsite|off-site|workshop|meeting|event|party|launch|function|wedding|conference|trip|"
