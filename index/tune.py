@@ -38,6 +38,21 @@ MODELS = "models"
 _TEMPORARY: dict[str, Tuned] = {}
 
 
+@lru_cache(maxsize=1)
+def native_bf16(cpuinfo: str = "/proc/cpuinfo") -> bool:
+    """Whether this processor multiplies bfloat16 natively (AVX512-BF16 or AMX), read from the system's processor
+    flags without importing torch; where it does not (or the flags cannot be read) bfloat16 would be emulated, and
+    slower than float32."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return bool({"avx512_bf16", "amx_bf16"} & set(line.split(":", 1)[-1].split()))
+    except OSError:
+        pass
+    return False
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How the encoder is tuned. Chosen on the dev split of tests/data/situations.jsonl (see README).
@@ -58,22 +73,7 @@ class Recipe:
     freeze_embeddings: bool = True
     frozen_layers: int = 4
     group: int = 10
-    bf16: bool = field(default_factory=lambda: native_bf16())
-
-
-@lru_cache(maxsize=1)
-def native_bf16(cpuinfo: str = "/proc/cpuinfo") -> bool:
-    """Whether this processor multiplies bfloat16 natively (AVX512-BF16 or AMX), read from the system's processor
-    flags without importing torch; where it does not (or the flags cannot be read) bfloat16 would be emulated, and
-    slower than float32."""
-    try:
-        with open(cpuinfo, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("flags"):
-                    return bool({"avx512_bf16", "amx_bf16"} & set(line.split(":", 1)[-1].split()))
-    except OSError:
-        pass
-    return False
+    bf16: bool = field(default_factory=native_bf16)
 
 
 @dataclass(frozen=True)
