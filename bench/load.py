@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.cold import environment
-from bench.stats import load_average, percentile, rss_mb
+from bench.stats import cpu_seconds, load_average, percentile, rss_mb
 
 # (sessions at once, longest pause in seconds before each message: each pause drawn uniformly from 0 to it)
 LEVELS = ((1, 0.0), (10, 0.0), (20, 0.0), (40, 20.0))
@@ -51,14 +51,8 @@ def workers_rss_mb(crew) -> dict:
 def cpu_s(crew, name: str = "worker") -> float:
     """Processor time (user and system) the team's children called `name` (worker n, proxy) have used so far, in
     seconds."""
-    import os
-
-    total = 0
-    for child in crew.children:
-        if child.name.startswith(name) and child.proc.poll() is None:
-            fields = Path(f"/proc/{child.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_seconds(child.proc.pid) for child in crew.children
+               if child.name.startswith(name) and child.proc.poll() is None)
 
 
 def tokens(tag: str, text: str) -> set[str]:

@@ -66,6 +66,12 @@ def rss_mb(pid: int | str = "self") -> dict:
     return {"rss_mb": fields.get("VmRSS"), "peak_mb": fields.get("VmHWM")}
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """Processor time (user and system) a process has used so far, from /proc (Linux), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> list[float]:
     return [round(v, 2) for v in os.getloadavg()]
 

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import json
 import threading
+import time
 
 import faiss
 import numpy as np
@@ -293,3 +294,12 @@ def test_the_load_level_counts_answers_and_reports_words_from_another_session(mo
     row = load.level("http://127.0.0.1:1", 3, 0.0, texts, ["Leading with influence"], "ab12cd", random.Random(1),
                      first=0)
     assert row["foreign_words"] == 1 and row["_leaks"] == {1: ["Qab12cdS2"]}
+
+
+def test_cpu_seconds_counts_this_process_working():
+    before = stats.cpu_seconds()
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    spent = stats.cpu_seconds() - before
+    assert 0.2 <= spent <= 5.0, spent
