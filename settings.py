@@ -77,6 +77,7 @@ class Settings:
     top: int
     max_chars: int
     threads: int
+    encode_threads: int = 2
     questions: Path = ROOT / "corpus" / "data" / "questions.json"
     tune: bool = True
     glossary: Path = ROOT / "corpus" / "data" / "glossary.json"
@@ -101,6 +102,7 @@ class Settings:
             top=_int("ILS_COACH_TOP", 3),
             max_chars=_int("ILS_COACH_MAX_CHARS", 4000),
             threads=_int("ILS_COACH_THREADS", 2),
+            encode_threads=_ranged("ILS_COACH_ENCODE_THREADS", 2, 1, 64),
             questions=Path(_env("ILS_COACH_QUESTIONS", str(data / "questions.json"))),
             tune=_flag("ILS_COACH_TUNE", True),
             glossary=Path(_env("ILS_COACH_GLOSSARY", str(data / "glossary.json"))),

@@ -201,16 +201,20 @@ class Encoder:
     (`notices` then says so).
 
     Threads (`threads`, ILS_COACH_THREADS, is the number of cores to use). On ONNX Runtime each encode runs on
-    one core and up to `threads` encodes run at once, so concurrent sessions use both cores and a large batch is
-    split over `threads` workers. sentence-transformers models keep one encode at a time on `threads` torch
+    `per_encode` cores (ILS_COACH_ENCODE_THREADS, at most `threads`) and up to `threads // per_encode` encodes run
+    at once (the slots), so one query uses every core when the process is alone, and the team of server processes
+    (serve), which already has a process per core, gives each encode one core and runs several at once. A large
+    batch is split over the slots. sentence-transformers models keep one encode at a time on `threads` torch
     intra-op threads. The process settings (offline switches and the like) are the entry points' (coach.environment).
     """
 
     def __init__(self, model: str, threads: int = 2, library: bool = False, exports: str | Path | None = None,
-                 log=None):
+                 log=None, per_encode: int = 1):
         self.name = model
         self.path = resolve(model)
         self.threads = max(1, threads)
+        self.per_encode = min(max(1, per_encode), self.threads)
+        self.slots = max(1, self.threads // self.per_encode)
         self.export = None
         self.notices: list[str] = []
         self._backend: OnnxBackend | LibraryBackend | None = None
@@ -238,7 +242,7 @@ class Encoder:
 
     @onnx.setter
     def onnx(self, model) -> None:
-        self._backend = OnnxBackend(model, self.threads)
+        self._backend = OnnxBackend(model, model.workers)
 
     @property
     def model(self):
@@ -258,7 +262,7 @@ class Encoder:
             return
         limit_faiss()
         try:
-            model = OnnxModel(found.folder, threads=self.threads)
+            model = OnnxModel(found.folder, threads=self.slots, threads_per_run=self.per_encode)
         except Exception:
             found = export.make(self.path, found.folder, threads=self.threads)
             found.notices.append(f"the ONNX export could not be loaded; exported the language model again to "
@@ -267,8 +271,8 @@ class Encoder:
                 self.notices.append(f"the language model cannot be run on ONNX Runtime ({found.reason}), so "
                                     "queries go through sentence-transformers (slower to start)")
                 return
-            model = OnnxModel(found.folder, threads=self.threads)
-        self._backend = OnnxBackend(model, self.threads)
+            model = OnnxModel(found.folder, threads=self.slots, threads_per_run=self.per_encode)
+        self._backend = OnnxBackend(model, self.slots)
         self.export = found
         self.notices += found.notices
 
@@ -287,18 +291,20 @@ class Encoder:
 
 
 def load(model: str, threads: int = 2, library: bool | None = None, exports: str | Path | None = None,
-         log=None) -> Encoder:
-    """The encoder for a model setting, loaded once per process and shared.
+         log=None, per_encode: int = 1) -> Encoder:
+    """The encoder for a model setting, loaded once per process and shared (`per_encode`: cores for one encode
+    on ONNX Runtime, see Encoder).
 
     `library=True` always uses sentence-transformers (tuning and exporting do); None follows ILS_COACH_ENCODER.
     `exports` is where the export of a model that is not ours goes (default: beside the tuned models, `models_dir()`).
     """
     if library is None:
         library = backend_setting() == "torch"
-    key = f"{model}\0{'library' if library else 'onnx'}"
+    key = f"{model}\0{'library' if library else f'onnx{per_encode}'}"
     with _LOCK:
         if key not in _MODELS:
-            _MODELS[key] = Encoder(model, threads=threads, library=library, exports=exports, log=log)
+            _MODELS[key] = Encoder(model, threads=threads, library=library, exports=exports, log=log,
+                                   per_encode=per_encode)
         return _MODELS[key]
 
 

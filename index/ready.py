@@ -43,7 +43,8 @@ def load(framework: Framework, config: settings_module.Settings | None = None, m
     tuned = tune.ensure(model, framework, exemplars, exemplars_sha, config.cache_dir, config.threads,
                         force=force, log=log) if exemplars else None
     query_model = str(tuned.path) if tuned else model
-    encoder = load_encoder(query_model, threads=config.threads, exports=models_dir(config), log=log)
+    encoder = load_encoder(query_model, threads=config.threads, exports=models_dir(config), log=log,
+                           per_encode=config.encode_threads)
     exported, encoder.notices = encoder.notices, []
     build_encoder = None if encoder.backend == OnnxBackend.name else builder(query_model, config.threads)
     index = store.ensure(framework, encoder, config.index_dir, config.exemplars, config.offtopic, force=force,

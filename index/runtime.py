@@ -13,10 +13,9 @@ class OnnxModel:
     """An exported model in an ONNX Runtime session, and its tokenizer. Read-only after loading; `encode` may be
     called from several threads at once (ONNX Runtime sessions allow concurrent runs and release the GIL).
 
-    Each run uses one intra-op thread (`threads_per_run`; the benchmark tries others): on the shared 2-core machine
-    one core per encode with several encodes at once (`threads` workers here, index.embed.Encoder's slots) served
-    both single queries and concurrent sessions better than splitting one encode over two cores, which waits for
-    the second core at every layer when another process holds it.
+    Each run uses `threads_per_run` intra-op threads and up to `threads` runs go at once (index.embed.Encoder
+    keeps their product within the cores). A run split over several threads does not spin while it waits for
+    them: spinning threads are faster on an idle machine but much slower when another process holds a core.
     """
 
     def __init__(self, folder: str | Path, threads: int = 1, threads_per_run: int = 1):
@@ -33,6 +32,8 @@ class OnnxModel:
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.log_severity_level = 3
+        if threads_per_run > 1:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options,
                                                     providers=["CPUExecutionProvider"])
         self.inputs = [node.name for node in self.session.get_inputs()]

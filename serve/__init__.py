@@ -209,6 +209,14 @@ class Team:
             if waiting:
                 time.sleep(0.3)
 
+    def worker_env(self) -> dict:
+        """The workers' environment: one cookie secret for all, so a session's XSRF cookie stays valid if it ever
+        moves worker, and (unless the person set it) each encode on one core, since the team already runs a
+        process per core (index.embed.Encoder)."""
+        env = {**self.env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
+        env.setdefault("ILS_COACH_ENCODE_THREADS", "1")
+        return env
+
     def start(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="ils-coach-serve-"))
         self.worker_ports = free_ports(self.count, avoid={self.port})
@@ -217,8 +225,7 @@ class Team:
         checked = subprocess.run([self.haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
         if checked.returncode != 0:
             raise ServeError(f"HAProxy refused its configuration: {(checked.stderr or checked.stdout).strip()}")
-        # One cookie secret for all workers, so a session's XSRF cookie stays valid if it ever moves worker.
-        env = {**self.env, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
+        env = self.worker_env()
         for n, port in enumerate(self.worker_ports, 1):
             self._spawn(f"worker {n}", [
                 sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from index import embed, export
+from index.runtime import OnnxModel
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -92,7 +93,6 @@ def test_tuned_model_vectors_equal_sentence_transformers(real_retriever):
 
 
 def test_parallel_batches_give_the_same_vectors(bundled):
-    from index.runtime import OnnxModel
 
     made, _ = bundled
     model = OnnxModel(made.folder)
@@ -103,11 +103,53 @@ def test_parallel_batches_give_the_same_vectors(bundled):
     assert np.abs(one[5] - model.encode([texts[5]])[0]).max() < 1e-5
 
 
-def test_each_encode_runs_on_one_core_and_the_slots_follow_the_setting(bundled):
+@pytest.mark.parametrize("threads, per_encode, inside, slots", [(2, 2, 2, 1), (3, 1, 1, 3), (4, 2, 2, 2), (2, 5, 2, 1),
+                                                                 (1, 2, 1, 1)])
+def test_an_encode_uses_its_cores_and_the_rest_run_encodes_side_by_side(bundled, threads, per_encode, inside, slots):
     _, models = bundled
-    encoder = embed.Encoder(str(model_folder()), threads=3, exports=models)
+    encoder = embed.Encoder(str(model_folder()), threads=threads, exports=models, per_encode=per_encode)
     options = encoder.onnx.session.get_session_options()
-    assert options.intra_op_num_threads == 1 and encoder.threads == 3 and encoder.onnx.workers == 3
+    assert options.intra_op_num_threads == inside and encoder.threads == threads
+    assert encoder.slots == slots and encoder.onnx.workers == slots
+    if inside > 1:
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def graph_operators(folder) -> set[str]:
+    import onnx
+
+    return {node.op_type for node in onnx.load(str(folder / export.MODEL_FILE), load_external_data=False).graph.node}
+
+
+def test_the_export_fuses_attention_into_one_operator_per_layer(bundled):
+    made, _ = bundled
+    assert made.record["fused_attention"] is True
+    import onnx
+
+    graph = onnx.load(str(made.folder / export.MODEL_FILE), load_external_data=False).graph
+    assert sum(node.op_type == "Attention" for node in graph.node) == 6  # all-MiniLM-L6-v2 has six layers
+    assert "Softmax" not in graph_operators(made.folder)
+
+
+def test_an_export_whose_fusion_fails_or_changes_the_vectors_is_kept_unfused(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "_fuse", lambda *args: False)
+    plain = export.make(model_folder(), tmp_path / "plain")
+    assert plain.ok and plain.record["fused_attention"] is False and "Attention" not in graph_operators(plain.folder)
+    monkeypatch.undo()
+
+    real, calls = export._difference, []
+
+    def first_differs(*args):
+        calls.append(1)
+        return 1.0 if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(export, "_difference", first_differs)
+    made = export.make(model_folder(), tmp_path / "checked")
+    assert len(calls) == 2 and made.ok and made.record["fused_attention"] is False
+    assert made.record["max_difference"] <= export.TOLERANCE
+    assert "Attention" not in graph_operators(made.folder)
+    texts = varied_texts()[::4]
+    assert np.abs(OnnxModel(made.folder).encode(texts) - library_vectors(model_folder(), texts)).max() < 1e-5
 
 
 def test_the_export_is_reused_whole_and_a_copy_is_checked_by_checksum(bundled, tmp_path, monkeypatch):

@@ -63,6 +63,17 @@ def test_workers_port_and_address_come_from_settings(monkeypatch):
             settings.get()
 
 
+def test_cores_per_encode_come_from_settings(monkeypatch):
+    monkeypatch.delenv("ILS_COACH_ENCODE_THREADS", raising=False)
+    assert settings.get().encode_threads == 2
+    monkeypatch.setenv("ILS_COACH_ENCODE_THREADS", "1")
+    assert settings.get().encode_threads == 1
+    for bad in ("0", "two", "65"):
+        monkeypatch.setenv("ILS_COACH_ENCODE_THREADS", bad)
+        with pytest.raises(settings.SettingsError, match="ILS_COACH_ENCODE_THREADS"):
+            settings.get()
+
+
 def test_missing_haproxy_is_one_clear_line(run_main, monkeypatch):
     monkeypatch.setenv("ILS_COACH_HAPROXY", "/nowhere/haproxy")
     code, out, err = run_main("serve", ["--workers", "1", "--port", "8600"])
@@ -90,6 +101,17 @@ def test_worker_ports_never_take_the_proxy_port(monkeypatch):
 
     monkeypatch.setattr(serve.socket, "socket", Socket)
     assert serve.free_ports(2, avoid={40001}) == [40002, 40003]
+
+
+def test_workers_give_each_encode_one_core_unless_told_otherwise(monkeypatch):
+    monkeypatch.setattr(serve, "find_haproxy", lambda configured="": "haproxy")
+    team = serve.Team(2, 8600, env={"PATH": "/usr/bin"})
+    first, second = team.worker_env(), team.worker_env()
+    assert first["ILS_COACH_ENCODE_THREADS"] == "1" and first["PATH"] == "/usr/bin"
+    assert len(first["STREAMLIT_SERVER_COOKIE_SECRET"]) == 64
+    assert first["STREAMLIT_SERVER_COOKIE_SECRET"] != second["STREAMLIT_SERVER_COOKIE_SECRET"]
+    told = serve.Team(2, 8600, env={"ILS_COACH_ENCODE_THREADS": "2"})
+    assert told.worker_env()["ILS_COACH_ENCODE_THREADS"] == "2"
 
 
 def test_bad_worker_count_is_refused(run_main):
