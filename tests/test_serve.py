@@ -114,6 +114,21 @@ def test_workers_give_each_encode_one_core_unless_told_otherwise(monkeypatch):
     assert told.worker_env()["ILS_COACH_ENCODE_THREADS"] == "2"
 
 
+def test_the_server_skips_streamlits_full_collection_after_every_run(monkeypatch):
+    """Streamlit's default gc.collect(2) after each script run was most of a loaded server's processor time."""
+    from streamlit import config
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("STREAMLIT_RUNNER_POST_SCRIPT_GC", raising=False)
+    try:
+        config.get_config_options(force_reparse=True)
+        assert config.get_option("runner.postScriptGC") is False
+        assert config.get_option("browser.gatherUsageStats") is False
+    finally:
+        monkeypatch.undo()
+        config.get_config_options(force_reparse=True)
+
+
 def test_bad_worker_count_is_refused(run_main):
     code, _out, err = run_main("serve", ["--workers", "0"])
     assert code == 2 and "--workers must be from 1 to 64" in err
