@@ -8,14 +8,18 @@ import numpy as np
 
 from index.export import MODEL_FILE, TOKENIZER_FILE, load_runtime
 
+# How long an encode's threads wait for each other by spinning before they sleep (README, Performance).
+SPIN_US = 10
+
 
 class OnnxModel:
     """An exported model in an ONNX Runtime session, and its tokenizer. Read-only after loading; `encode` may be
     called from several threads at once (ONNX Runtime sessions allow concurrent runs and release the GIL).
 
     Each run uses `threads_per_run` intra-op threads and up to `threads` runs go at once (index.embed.Encoder
-    keeps their product within the cores). A run split over several threads does not spin while it waits for
-    them: spinning threads are faster on an idle machine but much slower when another process holds a core.
+    keeps their product within the cores). A run split over several threads spins for at most SPIN_US
+    microseconds while it waits for them, then sleeps: threads that spin freely are faster on an idle machine but
+    much slower when another process holds a core, and threads that never spin are slower on an idle one.
     """
 
     def __init__(self, folder: str | Path, threads: int = 1, threads_per_run: int = 1):
@@ -33,7 +37,7 @@ class OnnxModel:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.log_severity_level = 3
         if threads_per_run > 1:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.intra_op.spin_duration_us", str(SPIN_US))
         self.session = onnxruntime.InferenceSession(str(folder / MODEL_FILE), options,
                                                     providers=["CPUExecutionProvider"])
         self.inputs = [node.name for node in self.session.get_inputs()]

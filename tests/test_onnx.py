@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from index import embed, export
+from index import embed, export, runtime
 from index.runtime import OnnxModel
 from tests.conftest import ROOT
 
@@ -112,7 +112,7 @@ def test_an_encode_uses_its_cores_and_the_rest_run_encodes_side_by_side(bundled,
     assert options.intra_op_num_threads == inside and encoder.threads == threads
     assert encoder.slots == slots and encoder.onnx.workers == slots
     if inside > 1:
-        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert options.get_session_config_entry("session.intra_op.spin_duration_us") == str(runtime.SPIN_US)
 
 
 def graph_operators(folder) -> set[str]:
