@@ -1,7 +1,8 @@
 """Export a sentence-transformers model to ONNX once, beside the model, and find a whole export again without torch.
 
 An export is a folder holding `model.onnx` (the model's whole forward pass up to the sentence embedding, before
-normalisation, as ONNX Runtime optimises it), its weights in `model.onnx.data` (ONNX Runtime maps that file into
+normalisation, with its attention fused by ONNX Runtime's transformer optimiser where the architecture allows, and
+as ONNX Runtime optimises it), its weights in `model.onnx.data` (ONNX Runtime maps that file into
 memory rather than copying the weights out of the graph, so loading is quicker and holds one copy),
 `tokenizer.json` (the model's own fast tokenizer, truncating and padding as sentence-transformers does) and
 `export.json`, the record: checksums of those files and of every file of the model it came from. `make` needs
