@@ -3,7 +3,6 @@ on the query path."""
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import shutil
@@ -16,6 +15,7 @@ import pytest
 from index import embed, export, runtime
 from index.runtime import OnnxModel
 from tests.conftest import ROOT
+from tests.test_export import operators as graph_operators
 
 pytestmark = pytest.mark.slow
 
@@ -115,40 +115,11 @@ def test_an_encode_uses_its_cores_and_the_rest_run_encodes_side_by_side(bundled,
         assert options.get_session_config_entry("session.intra_op.spin_duration_us") == str(runtime.SPIN_US)
 
 
-def graph_operators(folder) -> collections.Counter:
-    """How many nodes of each operator the export's graph holds."""
-    import onnx
-
-    graph = onnx.load(str(folder / export.MODEL_FILE), load_external_data=False).graph
-    return collections.Counter(node.op_type for node in graph.node)
-
-
 def test_the_export_fuses_attention_into_one_operator_per_layer(bundled):
     made, _ = bundled
     operators = graph_operators(made.folder)
     assert made.record["fused_attention"] is True
     assert operators["Attention"] == 6 and operators["Softmax"] == 0  # all-MiniLM-L6-v2 has six layers
-
-
-def test_an_export_whose_fusion_fails_or_changes_the_vectors_is_kept_unfused(tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "_fuse", lambda *args: False)
-    plain = export.make(model_folder(), tmp_path / "plain")
-    assert plain.ok and plain.record["fused_attention"] is False and "Attention" not in graph_operators(plain.folder)
-    monkeypatch.undo()
-
-    real, calls = export._difference, []
-
-    def first_differs(*args):
-        calls.append(1)
-        return 1.0 if len(calls) == 1 else real(*args)
-
-    monkeypatch.setattr(export, "_difference", first_differs)
-    made = export.make(model_folder(), tmp_path / "checked")
-    assert len(calls) == 2 and made.ok and made.record["fused_attention"] is False
-    assert made.record["max_difference"] <= export.TOLERANCE
-    assert "Attention" not in graph_operators(made.folder)
-    texts = varied_texts()[::4]
-    assert np.abs(OnnxModel(made.folder).encode(texts) - library_vectors(model_folder(), texts)).max() < 1e-5
 
 
 def test_the_export_is_reused_whole_and_a_copy_is_checked_by_checksum(bundled, tmp_path, monkeypatch):
