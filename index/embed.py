@@ -280,14 +280,14 @@ class Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         memo = getattr(_MEMO, "vectors", None)
+        if memo is None:
+            with self._lock:
+                return self._backend.encode(list(texts), batch_size, progress)
         key = (id(self), batch_size, tuple(texts))
-        if memo is not None and key in memo:
-            return memo[key].copy()
-        with self._lock:
-            vectors = self._backend.encode(list(texts), batch_size, progress)
-        if memo is not None:
-            memo[key] = vectors.copy()
-        return vectors
+        if key not in memo:
+            with self._lock:
+                memo[key] = self._backend.encode(list(texts), batch_size, progress)
+        return memo[key].copy()
 
 
 def load(model: str, threads: int = 2, library: bool | None = None, exports: str | Path | None = None,

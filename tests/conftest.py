@@ -298,6 +298,18 @@ TINY_WORDS = " ".join(json.dumps(TINY).split()) + (
     " from branch program will run out money by march")
 
 
+def graph_operators(folder: Path) -> dict[str, int]:
+    """How many nodes of each operator an ONNX export's graph holds (index.export)."""
+    import collections
+
+    import onnx
+
+    from index import export
+
+    graph = onnx.load(str(Path(folder) / export.MODEL_FILE), load_external_data=False).graph
+    return collections.Counter(node.op_type for node in graph.node)
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A randomly initialised three-layer BERT sentence encoder (mean pooling, normalised) with a vocabulary of the

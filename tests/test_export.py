@@ -3,34 +3,24 @@ the optimiser fails or the fused graph gives other vectors."""
 
 from __future__ import annotations
 
-import collections
-
 import numpy as np
 
-from index import export
+from index import embed, export
 from index.runtime import OnnxModel
+from tests.conftest import graph_operators as operators
 
 TEXTS = ["two of my managers are fighting", "we are over budget this quarter", "finance wants savings " * 40]
 
 
-def operators(folder) -> collections.Counter:
-    """How many nodes of each operator the export's graph holds."""
-    import onnx
-
-    graph = onnx.load(str(folder / export.MODEL_FILE), load_external_data=False).graph
-    return collections.Counter(node.op_type for node in graph.node)
-
-
 def library_vectors(model_folder, texts) -> np.ndarray:
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(model_folder), device="cpu").encode(texts, normalize_embeddings=True)
+    return embed.load(str(model_folder), library=True).encode(texts)
 
 
 def test_the_export_fuses_attention_with_the_same_vectors(tiny_model, tmp_path):
     made = export.make(tiny_model, tmp_path / "onnx")
     assert made.ok and made.record["fused_attention"] is True
-    assert operators(made.folder)["Attention"] == 3 and operators(made.folder)["Softmax"] == 0  # three layers
+    counted = operators(made.folder)
+    assert counted["Attention"] == 3 and counted["Softmax"] == 0  # three layers
     assert np.abs(OnnxModel(made.folder).encode(TEXTS) - library_vectors(tiny_model, TEXTS)).max() < 1e-5
 
 
@@ -38,7 +28,8 @@ def test_an_export_the_optimiser_cannot_fuse_is_kept_unfused(tiny_model, tmp_pat
     monkeypatch.setattr(export, "_fuse", lambda *args: False)
     made = export.make(tiny_model, tmp_path / "onnx")
     assert made.ok and made.record["fused_attention"] is False
-    assert operators(made.folder)["Attention"] == 0 and operators(made.folder)["Softmax"] == 3
+    counted = operators(made.folder)
+    assert counted["Attention"] == 0 and counted["Softmax"] == 3
     assert np.abs(OnnxModel(made.folder).encode(TEXTS) - library_vectors(tiny_model, TEXTS)).max() < 1e-5
 
 

@@ -14,8 +14,7 @@ import pytest
 
 from index import embed, export, runtime
 from index.runtime import OnnxModel
-from tests.conftest import ROOT
-from tests.test_export import operators as graph_operators
+from tests.conftest import ROOT, graph_operators
 
 pytestmark = pytest.mark.slow
 
