@@ -79,7 +79,7 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
     def latency():
         from bench import latency as module
 
-        other = module.on_torch(retriever) if size["alternatives"] else None
+        other = (lambda: module.on_torch(retriever)) if size["alternatives"] else None
         out = module.measure(retriever, texts, rounds=size["rounds"], alternatives=size["alternatives"],
                              torch_retriever=other)
         result["latency"] = out

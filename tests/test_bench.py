@@ -198,13 +198,25 @@ def test_children_get_the_index_folder_and_the_tuned_model_cache(tmp_path, monke
     assert "ILS_COACH_CACHE_DIR" not in cold.environment(tmp_path / "index"), "the shared cache unless told"
 
 
-def test_latency_times_the_torch_path_in_the_same_loop(tiny_retriever):
+def test_latency_times_the_torch_path_after_the_product_path(tiny_retriever, monkeypatch):
     other = copy.copy(tiny_retriever)
     texts = ["two managers keep arguing", "we are over budget"]
-    out = latency.measure(tiny_retriever, texts, rounds=2, alternatives=False, warmup=1, torch_retriever=other)
+    calls = []
+    search = tiny_retriever.search
+    monkeypatch.setattr(tiny_retriever, "search", lambda text: calls.append(text) or search(text))
+    made_after = []
+
+    def make():
+        made_after.append(len(calls))
+        return other
+
+    out = latency.measure(tiny_retriever, texts, rounds=2, alternatives=False, warmup=1, torch_retriever=make)
+    assert made_after == [1 + 2 * len(texts)], "torch is made only once every timed query has run"
     assert out["torch"]["query"]["n"] == out["torch"]["encode"]["n"] == out["query"]["n"] == 4
     assert out["torch"]["query_best_of_rounds"]["n"] == 2
     assert out["torch"]["encoder"] == other.encoder.backend == "fake"
+    again = latency.measure(tiny_retriever, texts, rounds=1, alternatives=False, warmup=0, torch_retriever=other)
+    assert again["torch"]["query"]["n"] == 2, "a retriever given as it is"
 
 
 def test_onnx_and_torch_paths_side_by_side():
