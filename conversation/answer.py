@@ -66,7 +66,9 @@ class Card:
 class Answer:
     """What the chat found for one turn. `texts` are the user texts it was read with, oldest first. `lead` is
     said before the cards (a request it cannot do), `prompts` follow a clarifying question, and `prepare`
-    offers the coaching preparation prompts for a "how do I" question about a conversation."""
+    offers the coaching preparation prompts for a "how do I" question about a conversation. `held`, on a care
+    reply given on the detector's reading alone (no pattern matched), is the work answer the text would have had:
+    shown only if the person says the message was about work (a false alarm then costs one click)."""
 
     kind: str
     message: str
@@ -78,6 +80,7 @@ class Answer:
     lead: str = ""
     prompts: tuple[str, ...] = ()
     prepare: bool = False
+    held: Answer | None = None
 
     @property
     def situation(self) -> str:
@@ -128,7 +131,9 @@ def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None
     no capabilities and no texts, so it never joins the follow-up context, and the next message carries on from
     the work situation before it. A work situation that mentions suicide or self-harm (someone else's, or a
     program) is answered as usual, with the support details as a notice. The situation is encoded once for the
-    safety net, the search and the cards (index.embed.remembering)."""
+    safety net, the search and the cards (index.embed.remembering). A care reply on the detector's reading alone
+    holds the work answer back (`Answer.held`); one on a pattern (plain words of suicide or self-harm) holds
+    nothing."""
     with remembering():
         return _checked(retriever, texts, guard)
 
@@ -136,7 +141,8 @@ def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None
 def _checked(retriever, texts: tuple[str, ...], guard: safety.Guard | None) -> Answer:
     verdict = guard.check(texts[-1]) if guard is not None and texts else None
     if verdict is not None and verdict.distress:
-        return Answer(SAFETY, safety.plain(safety.CARE))
+        held = _respond(retriever, texts) if verdict.reason == "detector" else None
+        return Answer(SAFETY, safety.plain(safety.CARE), held=held if held and held.kind == ANSWER else None)
     answer = _respond(retriever, texts)
     if verdict is not None and verdict.mentions and answer.kind == ANSWER:
         return replace(answer, notices=(*answer.notices, safety.SUPPORT))

@@ -138,6 +138,37 @@ def test_distress_gets_the_care_reply_and_no_cards_then_work_is_answered(app):
     assert card_titles(app)[0] == "Negotiates persuasively"
 
 
+def test_a_care_reply_on_the_detector_alone_can_be_turned_into_the_work_answer(fake_app, fake_served, monkeypatch):
+    from safety.guard import Guard, Verdict
+
+    text = "My EL1 keeps missing deadlines. I've been putting it off for weeks and that's not fair on anyone."
+    check = Guard.check
+    monkeypatch.setattr(Guard, "check", lambda self, t, reply=False: Verdict(True, "detector", 0.1) if t == text
+                        else check(self, t, reply))
+    say(fake_app, text)
+    assert last_answer(fake_app).kind == "safety" and shows_care(fake_app) and card_titles(fake_app) == []
+    offer = [b for b in fake_app.button if (b.key or "").startswith("about-work-")]
+    assert [b.label for b in offer] == ["It's about work: show the capabilities"]
+    offer[0].click().run()
+    assert not fake_app.exception
+    answer = last_answer(fake_app)
+    assert answer.kind == "answer" and answer.texts == (text,)
+    assert card_titles(fake_app) == [c.name for c in fake_served.search(text).capabilities]
+    assert shows_care(fake_app), "the care reply stays above the capabilities"
+    assert fake_app.session_state["last_situation"] == text
+    assert fake_app.session_state["chat_context"] == (text,)
+    assert CARE_LINE.split(" on ")[0] in fake_app.session_state["messages"][-1]["text"]
+    assert answer.cards[0].match.name in fake_app.session_state["messages"][-1]["text"]
+    assert not [b for b in fake_app.button if (b.key or "").startswith("about-work-")]
+
+
+def test_plain_words_of_distress_offer_no_way_round_the_care_reply(fake_app):
+    say(fake_app, "honestly i dont want to be alive anymore")
+    assert last_answer(fake_app).kind == "safety" and shows_care(fake_app)
+    assert last_answer(fake_app).held is None
+    assert not [b for b in fake_app.button if (b.key or "").startswith("about-work-")]
+
+
 def test_distress_between_follow_ups_does_not_join_the_situation(app):
     say(app, RESTRUCTURE)
     say(app, DISTRESS)

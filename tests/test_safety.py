@@ -751,6 +751,23 @@ def test_distress_gets_the_care_reply_and_never_joins_the_context(guarded):
     assert work.kind == answers.ANSWER and work.cards
 
 
+def test_a_care_reply_on_the_detector_alone_holds_the_work_answer_back(guarded):
+    retriever, _ = guarded
+    text = "we are over budget this quarter"
+    det = detector.Detector(np.array([1.0]), 0.0, threshold=1.0, sentence_threshold=5.0)
+    read_as_distress = Guard(det, ScoreEncoder({text: 2.0}))
+    answer = answers.respond(retriever, (text,), read_as_distress)
+    assert answer.kind == answers.SAFETY and answer.cards == () and answer.texts == ()
+    work = answers.respond(retriever, (text,))
+    assert answer.held is not None and answer.held.kind == answers.ANSWER
+    assert answer.held.texts == (text,)
+    assert [c.match.id for c in answer.held.cards] == [c.match.id for c in work.cards]
+    assert answers.respond(retriever, (text,), Guard(det, ScoreEncoder({text: 0.5}))).held is None, "no care reply"
+    plainly = "honestly i dont want to be alive anymore"
+    said = answers.respond(retriever, (plainly,), read_as_distress)
+    assert said.kind == answers.SAFETY and said.held is None, "plain words of distress hold nothing back"
+
+
 def test_helping_someone_else_is_answered_with_the_support_details(guarded):
     retriever, index = guarded
     guard = Guard.from_index(index, retriever.encoder, background=False)

@@ -58,6 +58,17 @@ def show_anyway(message: dict) -> None:
     message["anyway"] = True
 
 
+def about_work(message: dict, top: int, clusters: set[str]) -> None:
+    """The person says the message the safety net answered with care was about work: the answer held back takes
+    the care reply's place (the care reply stays above it) and the situation goes on from it as usual."""
+    held = message["answer"].held
+    shown = answers.view(held, top, clusters, state.questions())
+    message.update(answer=held, result=held.result, care_first=True,
+                   text=f"{message['text']}\n\n{answers.transcript(held, shown)}")
+    st.session_state[CONTEXT] = held.texts
+    st.session_state[state.LAST_SITUATION] = held.situation
+
+
 def remember_feedback(message_id: int) -> None:
     value = st.session_state.get(f"feedback-{message_id}")
     feedback = st.session_state.setdefault(state.FEEDBACK, {})
@@ -162,8 +173,15 @@ def render_answer(message: dict, top: int, clusters: set[str], scores: bool, las
     answer: answers.Answer = message["answer"]
     shown = None
     cards = answer.kind == answers.ANSWER or (answer.kind == answers.CLARIFY and message.get("anyway"))
+    if message.get("care_first"):
+        common.care()
     if answer.kind == answers.SAFETY:
         common.care()
+        if answer.held is not None and last:
+            st.button("It's about work: show the capabilities", key=f"about-work-{message['id']}",
+                      on_click=about_work, args=(message, top, clusters), icon=":material/work:",
+                      help="I read your message as personal distress. If it was about a work situation, see the "
+                           "capabilities for it.")
     elif answer.kind == answers.CLARIFY and not cards:
         render_clarify(message, answer)
     elif not cards:
