@@ -143,8 +143,8 @@ def test_a_care_reply_on_the_detector_alone_can_be_turned_into_the_work_answer(f
 
     text = "My EL1 keeps missing deadlines. I've been putting it off for weeks and that's not fair on anyone."
     check = Guard.check
-    monkeypatch.setattr(Guard, "check", lambda self, t, reply=False: Verdict(True, "detector", 0.1) if t == text
-                        else check(self, t, reply))
+    monkeypatch.setattr(Guard, "check", lambda self, t, reply=False: Verdict(True, "detector", 0.1)
+                        if "putting it off" in t else check(self, t, reply))
     say(fake_app, text)
     assert last_answer(fake_app).kind == "safety" and shows_care(fake_app) and card_titles(fake_app) == []
     offer = [b for b in fake_app.button if (b.key or "").startswith("about-work-")]
@@ -160,6 +160,35 @@ def test_a_care_reply_on_the_detector_alone_can_be_turned_into_the_work_answer(f
     assert CARE_LINE.split(" on ")[0] in fake_app.session_state["messages"][-1]["text"]
     assert answer.cards[0].match.name in fake_app.session_state["messages"][-1]["text"]
     assert not [b for b in fake_app.button if (b.key or "").startswith("about-work-")]
+    assert text in fake_app.session_state["work_said"]
+    next(b for b in fake_app.button if (b.key or "").startswith("plan-")).click().run()
+    fake_app.switch_page("ui/plan.py").run()
+    assert not fake_app.exception
+    assert not shows_care(fake_app), "the coaching page takes the person's word too"
+    assert "GROW outline" in [s.value for s in fake_app.subheader]
+    fake_app.switch_page("ui/chat.py").run()
+    next(b for b in fake_app.button if b.label == "Clear conversation").click().run()
+    assert "work_said" not in fake_app.session_state, "what the person said goes with the conversation"
+
+
+def test_the_coaching_page_uses_a_misread_work_situation_once_the_person_says_so(fake_app, monkeypatch):
+    from safety.guard import Guard, Verdict
+
+    check = Guard.check
+    monkeypatch.setattr(Guard, "check", lambda self, t, reply=False: Verdict(True, "detector", 0.1)
+                        if "putting it off" in t else check(self, t, reply))
+    fake_app.switch_page("ui/plan.py").run()
+    text = "My EL1 keeps missing deadlines. I've been putting it off for weeks and that's not fair on anyone."
+    fake_app.text_area(key="situation-text").input(text).run()
+    assert shows_care(fake_app) and "GROW outline" not in [s.value for s in fake_app.subheader]
+    offer = [b for b in fake_app.button if b.label == "It's about work: use it for the plan"]
+    assert len(offer) == 1
+    offer[0].click().run()
+    assert not fake_app.exception
+    assert not shows_care(fake_app) and "GROW outline" in [s.value for s in fake_app.subheader]
+    fake_app.text_area(key="situation-text").input("honestly i dont want to be alive anymore").run()
+    assert shows_care(fake_app)
+    assert not [b for b in fake_app.button if b.label == "It's about work: use it for the plan"]
 
 
 def test_plain_words_of_distress_offer_no_way_round_the_care_reply(fake_app):

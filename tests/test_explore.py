@@ -540,8 +540,28 @@ def test_page_map_gives_distress_the_care_reply_instead_of_placing_it(app, fake_
     assert any("Lifeline on 13 11 14" in m.value for m in app.markdown)
     assert not situation_marked(vega_specs(app)[0])
     assert not any(m.startswith("**Nearest behaviours") for m in markdown_texts(app))
+    assert not [b for b in app.button if b.key == "explore-about-work"], "plain words of distress: no way round"
     app.text_area(key="explore_situation_input").input("Two of my directors are in open conflict over resources")
     next(b for b in app.button if b.label == "Place on the map").click().run()
+    assert situation_marked(vega_specs(app)[0])
+    assert not any("Lifeline on 13 11 14" in m.value for m in app.markdown)
+
+
+def test_page_map_places_a_misread_work_situation_once_the_person_says_so(app, fake_atlas, fake_served, monkeypatch):
+    from safety.guard import Guard, Verdict
+
+    text = "My EL1 keeps missing deadlines. I've been putting it off for weeks and that's not fair on anyone."
+    check = Guard.check
+    monkeypatch.setattr(Guard, "check", lambda self, t, reply=False: Verdict(True, "detector", 0.1)
+                        if "putting it off" in t else check(self, t, reply))
+    app.session_state["explore_view"] = "Map"
+    app.run()
+    app.text_area(key="explore_situation_input").input(text)
+    next(b for b in app.button if b.label == "Place on the map").click().run()
+    assert any("Lifeline on 13 11 14" in m.value for m in app.markdown)
+    assert not situation_marked(vega_specs(app)[0])
+    app.button(key="explore-about-work").click().run()
+    no_exceptions(app)
     assert situation_marked(vega_specs(app)[0])
     assert not any("Lifeline on 13 11 14" in m.value for m in app.markdown)
 

@@ -40,6 +40,7 @@ def clear_conversation() -> None:
     st.session_state[state.MESSAGES] = []
     st.session_state[state.FEEDBACK] = {}
     st.session_state.pop(state.LAST_SITUATION, None)
+    st.session_state.pop(state.WORK_SAID, None)
     state.drop_conversations()
     new_situation()
     keep.offer_to_clear_plan()
@@ -67,6 +68,7 @@ def about_work(message: dict, top: int, clusters: set[str]) -> None:
                    text=f"{message['text']}\n\n{answers.transcript(held, shown)}")
     st.session_state[CONTEXT] = held.texts
     st.session_state[state.LAST_SITUATION] = held.situation
+    state.say_work(*held.texts, held.situation, state.chat_situation(state.messages(), message["id"])[1])
 
 
 def remember_feedback(message_id: int) -> None:

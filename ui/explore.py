@@ -253,8 +253,13 @@ def situation_form(retriever, atlas):
     text = st.session_state.get(PLACED) or ""
     if not text.strip():
         return None
-    if state.guard().check(text).distress:
+    verdict = state.distressed(text)
+    if verdict.distress:
         common.care()
+        if verdict.reason == "detector":
+            st.button("It's about work: place it on the map", key="explore-about-work", on_click=state.say_work,
+                      args=(text,), icon=":material/work:",
+                      help="I read this as personal distress. If it was about a work situation, place it.")
         return None
     try:
         return projection.place(text, retriever.encoder, atlas.projection, atlas.neighbours,

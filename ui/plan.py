@@ -98,7 +98,7 @@ def outline(stages, section: str, help_text: str, notes: str) -> None:
                      on_change=store, args=(section, stage.key, key))
 
 
-def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
+def focus_tab(framework, sheet, situation: str, distressed: bool, overridable: bool = False) -> None:
     key = state.plan_widget("situation-text")
     words = sheet.wording
     st.text_area(words.situation, value=situation, key=key, height=110, placeholder=words.placeholder,
@@ -106,6 +106,10 @@ def focus_tab(framework, sheet, situation: str, distressed: bool) -> None:
                  on_change=store, args=("situation", "", key))
     if distressed:
         common.care()
+        if overridable:
+            st.button("It's about work: use it for the plan", key=state.plan_widget("about-work"),
+                      on_click=state.say_work, args=(situation,), icon=":material/work:",
+                      help="I read the situation as personal distress. If it is about work, the plan uses it.")
     st.subheader("Capabilities and indicators")
     if sheet.empty:
         st.info(words.empty, icon=":material/info:")
@@ -286,7 +290,8 @@ except (CorpusError, resources_module.ResourceError, match.LabelError, prompts.P
 selection = Selection.from_state(state.plan(), framework)
 answers = Answers.from_state(state.prep())
 situation = situation_of(selection, answers)
-distressed = bool(situation) and state.guard().check(situation).distress
+verdict = state.distressed(situation) if situation else None
+distressed = bool(verdict and verdict.distress)
 if distressed:
     answers = replace(answers, situation="")
 library = library.voiced(entry.voice)
@@ -303,7 +308,7 @@ if not sheet.empty and not distressed and coach.available() and st.button(
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", f"2 {sheet.wording.assessment}", "3 Conversation",
                                             "4 Goal and actions", "5 Resources"])
 with focus:
-    focus_tab(framework, sheet, situation, distressed)
+    focus_tab(framework, sheet, situation, distressed, bool(distressed and verdict.reason == "detector"))
 with assess:
     assessment_tab(sheet)
 for tab, show in ((talk, lambda: conversation_tab(library, sheet)), (goal, lambda: goal_tab(library, sheet)),

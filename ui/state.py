@@ -50,7 +50,7 @@ from coaching import situation as situation_text
 from coaching.plans import Entry, Plans, empty_selection
 from coaching.voice import CLIENT, YOU
 from retrieval.engine import Retriever
-from safety.guard import Guard
+from safety.guard import Guard, Verdict
 
 MESSAGES = "messages"
 PLAN = "plan"
@@ -66,6 +66,7 @@ EXPLORE_PAGE = "ui/explore.py"
 PLAN_PAGE = "ui/plan.py"
 CHAT_PAGE = "ui/chat.py"
 PLAN_GENERATION = "plan_generation"
+WORK_SAID = "work_said"
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,20 @@ def guard() -> Guard:
     """The safety net: patterns and detector once the app has loaded the model (`warm`); the patterns alone when
     the model or index could not load, or on a page run on its own."""
     return load().guard if st.session_state.get(WARMED) else Guard()
+
+
+def say_work(*texts: str) -> None:
+    """The person said these texts, which the safety net's detector read as distress, are about work."""
+    st.session_state.setdefault(WORK_SAID, set()).update(t.strip() for t in texts if t.strip())
+
+
+def distressed(text: str) -> Verdict:
+    """The safety net's verdict on a text, except that a text the detector alone read as distress (no pattern)
+    and the person has said is about work (`say_work`) is not distress for the rest of the session."""
+    verdict = guard().check(text)
+    if verdict.distress and verdict.reason == "detector" and text.strip() in st.session_state.get(WORK_SAID, ()):
+        return replace(verdict, distress=False)
+    return verdict
 
 
 def questions() -> dict:
