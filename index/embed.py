@@ -242,7 +242,11 @@ class Encoder:
 
     @onnx.setter
     def onnx(self, model) -> None:
+        """Answer queries with another ONNX Runtime model (the bench's thread settings): its own slots and lock."""
         self._backend = OnnxBackend(model, model.workers)
+        self.slots = self._backend.slots
+        self._lock = self._backend.lock
+        self.backend = self._backend.name
 
     @property
     def model(self):

@@ -72,8 +72,9 @@ def free_ports(count: int, host: str = "127.0.0.1", avoid=()) -> list[int]:
             sock = socket.socket()
             sock.bind((host, 0))
             held.append(sock)
-            if sock.getsockname()[1] not in avoid:
-                found.append(sock.getsockname()[1])
+            port = sock.getsockname()[1]
+            if port not in avoid:
+                found.append(port)
         return found
     finally:
         for sock in held:

@@ -44,3 +44,13 @@ def test_a_fused_export_with_other_vectors_is_made_again_unfused(tiny_model, tmp
     made = export.make(tiny_model, tmp_path / "onnx")
     assert len(calls) == 2 and made.ok and made.record["fused_attention"] is False
     assert made.record["max_difference"] <= export.TOLERANCE and operators(made.folder)["Attention"] == 0
+
+
+def test_another_onnx_model_brings_its_own_slots_and_lock(tiny_model, tmp_path):
+    made = export.make(tiny_model, tmp_path / "onnx")
+    encoder = embed.Encoder(str(tiny_model), threads=2, exports=tmp_path / "exports")
+    assert encoder.backend == "onnxruntime" and encoder.slots == 2
+    before = encoder.encode(TEXTS)
+    encoder.onnx = OnnxModel(made.folder, threads=1, threads_per_run=2)
+    assert encoder.slots == 1 and encoder._lock is encoder._backend.lock and encoder._backend.lock._value == 1
+    assert np.abs(encoder.encode(TEXTS) - before).max() < 1e-5
