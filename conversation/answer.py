@@ -141,7 +141,7 @@ def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None
 def _checked(retriever, texts: tuple[str, ...], guard: safety.Guard | None) -> Answer:
     verdict = guard.check(texts[-1]) if guard is not None and texts else None
     if verdict is not None and verdict.distress:
-        held = _respond(retriever, texts) if verdict.reason == "detector" else None
+        held = _respond(retriever, texts) if verdict.overridable else None
         return Answer(SAFETY, safety.plain(safety.CARE), held=held if held and held.kind == ANSWER else None)
     answer = _respond(retriever, texts)
     if verdict is not None and verdict.mentions and answer.kind == ANSWER:

@@ -72,6 +72,12 @@ class Verdict:
     mentions: bool = False
     near: bool = False
 
+    @property
+    def overridable(self) -> bool:
+        """Distress read by the detector alone (no pattern matched): the person may say it was about work, and the
+        pages then answer it as work (conversation.answer, ui.state.distressed)."""
+        return self.distress and self.reason == "detector"
+
 
 class Guard:
     """The safety net: the patterns, and the detector when the index holds its training vectors.

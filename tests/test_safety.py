@@ -764,6 +764,7 @@ def test_a_care_reply_on_the_detector_alone_holds_the_work_answer_back(guarded):
     assert [c.match.id for c in answer.held.cards] == [c.match.id for c in work.cards]
     assert answers.respond(retriever, (text,), Guard(det, ScoreEncoder({text: 0.5}))).held is None, "no care reply"
     plainly = "honestly i dont want to be alive anymore"
+    assert read_as_distress.check(text).overridable and not read_as_distress.check(plainly).overridable
     said = answers.respond(retriever, (plainly,), read_as_distress)
     assert said.kind == answers.SAFETY and said.held is None, "plain words of distress hold nothing back"
 

@@ -68,7 +68,7 @@ def about_work(message: dict, top: int, clusters: set[str]) -> None:
                    text=f"{message['text']}\n\n{answers.transcript(held, shown)}")
     st.session_state[CONTEXT] = held.texts
     st.session_state[state.LAST_SITUATION] = held.situation
-    state.say_work(*held.texts, held.situation, state.chat_situation(state.messages(), message["id"])[1])
+    state.say_work(held.situation, state.chat_situation(state.messages(), message["id"])[1])
 
 
 def remember_feedback(message_id: int) -> None:

@@ -256,7 +256,7 @@ def situation_form(retriever, atlas):
     verdict = state.distressed(text)
     if verdict.distress:
         common.care()
-        if verdict.reason == "detector":
+        if verdict.overridable:
             st.button("It's about work: place it on the map", key="explore-about-work", on_click=state.say_work,
                       args=(text,), icon=":material/work:",
                       help="I read this as personal distress. If it was about a work situation, place it.")

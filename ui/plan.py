@@ -308,7 +308,7 @@ if not sheet.empty and not distressed and coach.available() and st.button(
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", f"2 {sheet.wording.assessment}", "3 Conversation",
                                             "4 Goal and actions", "5 Resources"])
 with focus:
-    focus_tab(framework, sheet, situation, distressed, bool(distressed and verdict.reason == "detector"))
+    focus_tab(framework, sheet, situation, distressed, bool(verdict and verdict.overridable))
 with assess:
     assessment_tab(sheet)
 for tab, show in ((talk, lambda: conversation_tab(library, sheet)), (goal, lambda: goal_tab(library, sheet)),

@@ -158,7 +158,7 @@ def distressed(text: str) -> Verdict:
     """The safety net's verdict on a text, except that a text the detector alone read as distress (no pattern)
     and the person has said is about work (`say_work`) is not distress for the rest of the session."""
     verdict = guard().check(text)
-    if verdict.distress and verdict.reason == "detector" and text.strip() in st.session_state.get(WORK_SAID, ()):
+    if verdict.overridable and text.strip() in st.session_state.get(WORK_SAID, ()):
         return replace(verdict, distress=False)
     return verdict
 
