@@ -50,10 +50,11 @@ class Model:
 
     A phrase's strength for an indicator is logistic(word_bias + word_cosine * its similarity to the indicator
     + word_lexical * its best word's lexicon weight + word_length * its number of words); it is named when the
-    strength reaches `word_floor`. Every number was fitted or chosen on the dev split of tests/data/indicators.jsonl
-    (see README, Retrieval quality; `python -m retrieval.fit` refits the fit model and its cut); the fit model saw
-    the labelled capabilities' indicators and, as not fitting, those of the other capabilities on the first three
-    cards."""
+    strength reaches `word_floor` (the words shown under an indicator) or `reflect_floor` (the words of a coaching
+    reply reflected back, which must also carry the link on their own: coaching.dialogue.carries). Every number was
+    fitted or chosen on the dev split of tests/data/indicators.jsonl (see README, Retrieval quality; `python -m
+    retrieval.fit` refits the fit model and its cut); the fit model saw the labelled capabilities' indicators and,
+    as not fitting, those of the other capabilities on the first three cards."""
 
     dense: float = 1.0
     examples: float = 1.5
@@ -66,7 +67,8 @@ class Model:
     word_cosine: float = 4.083
     word_lexical: float = 3.681
     word_length: float = 0.153
-    word_floor: float = 0.65
+    word_floor: float = 0.78
+    reflect_floor: float = 0.65
     max_words: int = 2
     phrase_words: int = 3
     max_phrases: int = 120
@@ -287,11 +289,12 @@ class Evidence:
                         out.append(Phrase(span, start + s, start + e, source, self._plain(span)))
         return out[: self.model.max_phrases]
 
-    def why(self, encoder, texts: tuple[str, ...] | list[str], indicator_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    def why(self, encoder, texts: tuple[str, ...] | list[str], indicator_ids: list[str],
+            floor: float | None = None) -> dict[str, tuple[str, ...]]:
         """For each indicator, the person's phrases that carry its link (at most `max_words`, strongest first),
-        or none when no phrase reaches the calibrated floor. `texts` are one situation's messages, oldest
-        first; a phrase of an older message counts OLDER times as much as one of the message after it. One encoder
-        call for all the indicators."""
+        or none when no phrase reaches the calibrated floor (`floor`; the model's `word_floor` when None). `texts`
+        are one situation's messages, oldest first; a phrase of an older message counts OLDER times as much as one
+        of the message after it. One encoder call for all the indicators."""
         texts = list(texts)
         candidates = [p for n, text in enumerate(texts) for p in self.phrases(text, n)]
         wanted = [i for i in indicator_ids if i in self.indicator_row]
@@ -305,6 +308,7 @@ class Evidence:
         targets = self.vectors[[self.indicator_row[i] for i in wanted]]
         cosine = cand @ targets.T
         m = self.model
+        floor = m.word_floor if floor is None else floor
         newest = len(texts) - 1
         decay = np.array([OLDER ** (newest - p.source) for p in candidates])
         for t, ind in enumerate(wanted):
@@ -318,7 +322,7 @@ class Evidence:
             strength = np.where(allowed, decay / (1 + np.exp(-logit)), 0.0)
             chosen: list[Phrase] = []
             for k in np.argsort(-strength, kind="stable"):
-                if strength[k] < m.word_floor or len(chosen) >= m.max_words:
+                if strength[k] < floor or len(chosen) >= m.max_words:
                     break
                 p = candidates[k]
                 if any(p.source == q.source and p.start < q.end and q.start < p.end for q in chosen):

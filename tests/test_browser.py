@@ -11,8 +11,8 @@ from tests.conftest import assert_accessible
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 NEGOTIATION = "We are negotiating a funding agreement with the states and they won't budge on the cost split"
-HOSTILE = ('<img src=x onerror="window.__pwned = 1"> <b>bold?</b> [link](javascript:alert(1)) my director undermines '
-           "me in front of the executive and I need to confront her about it")
+HOSTILE = ('<img src=x onerror="window.__pwned = 1"> <b>bold?</b> [link](javascript:alert(1)) we are negotiating a '
+           "funding agreement with the states and they <i>won't</i> budge on the cost split")
 
 
 def chat_box(page):
