@@ -128,6 +128,8 @@ def test_why_prefers_the_newest_message_and_names_nothing_below_the_floor(retrie
     assert "colleagues" not in ev.why(retriever.encoder, later, ["conflict.1"])["conflict.1"]
     strict = evidence.Evidence(retriever.framework, retriever.index, model=evidence.Model(word_floor=1.01))
     assert strict.why(retriever.encoder, texts, ["conflict.1"]) == {"conflict.1": ()}
+    given = strict.why(retriever.encoder, texts, ["conflict.1"], floor=ev.model.word_floor)
+    assert "colleagues" in given["conflict.1"], "a floor given to the call replaces the model's"
 
 
 def test_job_titles_are_named_only_for_indicators_about_that_audience(retriever):
