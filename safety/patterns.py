@@ -613,7 +613,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\bnever\s+going\s+to\s+get\s+better\s+for\s+me\b",
     ),
     # Not coping, in crisis: cannot cope or go on, falling apart, crying every day, not eating and not sleeping,
-    # nobody to tell. "I can't cope with this workload" stays a work situation unless more is said.
+    # nobody to tell. "I can't cope with this workload" stays a work situation unless more is said, and so does a
+    # thing that cannot keep going ("this can't keep going").
     "not coping": (
         rf"\b(?:cant|can not|cannot|couldnt)\s+cope\b(?:\s+(?:{ANYMORE}|with\s+(?:anything|life|it\s+all|everything|"
         r"any\s+of\s+it)))?(?!\s+with)",
@@ -641,7 +642,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:dont|do not|not sure i|no idea)\s+know\s+how\s+(?:much\s+)?(?:longer|long)\s+i\s+can\s+"
         r"(?:go\s+on|keep\s+going|hold\s+(?:it\s+together|on)|keep\s+this\s+up)",
         r"\b(?:dont|do not|idk|dunno)\s+(?:know\s+)?how\s+to\s+keep\s+going\b",
-        r"\b(?:dont think i can|cant|cannot|not sure i can|dont want to|don t want to)\s+keep\s+going\b"
+        r"\b(?<!\bthis\s)(?<!\bthat\s)(?<!\bit\s)(?<!\bthings\s)(?<!\bwhich\s)"
+        r"(?:dont think i can|cant|cannot|not sure i can|dont want to|don t want to)\s+keep\s+going\b"
         r"(?!\s+(?:with|on|like\s+this\s+at\s+work)\b)",
         r"\b(?:its|it is|everything is|everythings|everything feels|its all)\s+(?:all\s+|just\s+)?too\s+much\b"
         r"(?!\s+(?:work|for|to|on|at)\b)",
