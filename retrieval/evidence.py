@@ -31,7 +31,7 @@ NOT_A_REASON = frozenset("""
 day days week weeks weekly month months monthly year years yearly today tomorrow yesterday tonight morning
 afternoon evening night monday tuesday wednesday thursday friday saturday sunday weekend time times hour hours
 minute minutes soon recently lately ago last next first second third ten two three four five six seven eight
-nine twenty hundred thousand million billion half per cent percent
+nine twenty hundred thousand million billion half per cent percent cob eod
 said say says told tell tells asked ask asks come came comes take took takes taken go goes went gone put puts
 look looks looking trying try tried doing done getting give gives gave given see saw seen use used using work
 working worked works start started starting new old big small good bad great little long lot right
@@ -39,6 +39,7 @@ working worked works start started starting new old big small good bad great lit
 TITLES = frozenset("""
 assistant secretary deputy director directors manager managers officer officers executive head heads chief
 el1 el2 el1s el2s aps aps6 ses fas as boss colleague colleagues staff staffer person people team teams
+sec cfo cio coo ceo cos dlo mo adviser advisers advisor advisors
 """.split())
 
 
@@ -333,17 +334,20 @@ class Evidence:
             out[ind] = tuple(p.text for p in chosen)
         return out
 
-    @staticmethod
-    def _audience_ok(phrase: str, own: set[str]) -> bool:
+    def _audience_ok(self, phrase: str, own: set[str]) -> bool:
         """A phrase that begins or ends with a job title is a reason only where the indicator's own wording
-        names that audience."""
+        names that audience (for shorthand, "CoS" or "MO", a word of what it stands for will do)."""
         found = words(phrase)
         edges = {found[0][2], found[-1][2]} if found else set()
-        return not any((key(w) in TITLES or stem(w) in _TITLE_STEMS) and stem(w) not in own for w in edges)
+        return not any((key(w) in TITLES or stem(w) in _TITLE_STEMS) and not self._named(w, own) for w in edges)
+
+    def _named(self, word: str, own: set[str]) -> bool:
+        return stem(word) in own or bool(_stems(self.glossary.expand(word)) & own)
 
     def _usable(self, word: str) -> bool:
-        """A word that can begin or end a reason: a content word, or APS shorthand."""
-        return _content(word) or bool(self.glossary.expand(word))
+        """A word that can begin or end a reason: a content word, or APS shorthand that is not a time word
+        ("COB")."""
+        return _content(word) or (bool(self.glossary.expand(word)) and key(word) not in NOT_A_REASON)
 
     def _plain(self, span: str) -> str:
         """A phrase as the model reads it: shorthand replaced by the words it stands for."""

@@ -141,6 +141,16 @@ def test_job_titles_are_named_only_for_indicators_about_that_audience(retriever)
     assert not ev._audience_ok("director", set())
 
 
+def test_time_shorthand_is_no_reason_and_titles_in_shorthand_need_their_audience(retriever):
+    glossary = evidence.Glossary({"COB": "Close of business", "CoS": "Chief of staff (in a Minister's office)",
+                                  "CFO": "Chief financial officer"}, frozenset({"CoS"}))
+    ev = evidence.Evidence(retriever.framework, retriever.index, glossary=glossary)
+    assert not ev._usable("COB") and ev._usable("CoS") and ev._usable("budget")
+    assert not any("COB" in p.text for p in ev.phrases("send the budget options by COB"))
+    assert not ev._audience_ok("CFO wants", set()) and not ev._audience_ok("the CoS", {"budget"})
+    assert ev._audience_ok("the CoS", {"minist", "offic"}), "a title in shorthand counts as named by its expansion"
+
+
 def test_shorthand_is_quoted_as_written(retriever):
     ev = retriever.evidence
     got = ev.why(retriever.encoder, ("The MO wants spend report cuts",), ["budget.1"])["budget.1"]
