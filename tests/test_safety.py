@@ -498,6 +498,14 @@ def test_work_idioms_and_helping_others_match_no_pattern(text):
     assert patterns.match(text) is None
 
 
+def test_a_blind_list_of_work_frustration_matches_no_pattern():
+    """A blind author's 100 work messages in strong everyday language ("I'm done with this project"): a pattern
+    hit gives the care reply with no way round, so none may match."""
+    texts = json.loads((DATA / "lookalikes-11.json").read_text(encoding="utf-8"))["work"]
+    assert len(texts) == 100
+    assert [t for t in texts if patterns.match(t)] == []
+
+
 def test_normalise_reads_apostrophes_case_and_repeated_letters_alike():
     assert patterns.normalise("I’m  SOOOO   tired") == "im so tired"
     assert patterns.normalise("can't") == patterns.normalise("cant") == "cant"
