@@ -1297,8 +1297,7 @@ def reflector(retriever, capabilities: Iterable[str] | None = None) -> Reflect:
         if not fitting:
             return None
         fitting.sort(key=lambda row: -row[0])
-        why = retriever.evidence.why(retriever.encoder, (text,), [ind.id for _, ind, _ in fitting],
-                                     floor=retriever.evidence.model.reflect_floor)
+        why = retriever.evidence.why(retriever.encoder, (text,), [ind.id for _, ind, _ in fitting], reflect=True)
         for _, ind, cap in fitting:
             words = tuple(why.get(ind.id, ()))
             if carries(words):

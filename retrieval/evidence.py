@@ -51,8 +51,9 @@ class Model:
 
     A phrase's strength for an indicator is logistic(word_bias + word_cosine * its similarity to the indicator
     + word_lexical * its best word's lexicon weight + word_length * its number of words); it is named when the
-    strength reaches `word_floor` (the words shown under an indicator) or `reflect_floor` (the words of a coaching
-    reply reflected back, which must also carry the link on their own: coaching.dialogue.carries). Every number was
+    strength reaches `word_floor` (the words shown under an indicator, phrases of up to `phrase_words` words) or
+    `reflect_floor` (the words of a coaching reply reflected back, up to `reflect_phrase_words` words, which must
+    also carry the link on their own: coaching.dialogue.carries). Every number was
     fitted or chosen on the dev split of tests/data/indicators.jsonl (see README, Retrieval quality; `python -m
     retrieval.fit` refits the fit model and its cut); the fit model saw the labelled capabilities' indicators and,
     as not fitting, those of the other capabilities on the first three cards."""
@@ -68,10 +69,11 @@ class Model:
     word_cosine: float = 4.083
     word_lexical: float = 3.681
     word_length: float = 0.153
-    word_floor: float = 0.78
+    word_floor: float = 0.82
     reflect_floor: float = 0.65
     max_words: int = 2
-    phrase_words: int = 3
+    phrase_words: int = 5
+    reflect_phrase_words: int = 3
     max_phrases: int = 120
 
 
@@ -267,10 +269,11 @@ class Evidence:
     def fits(self, probability: float) -> bool:
         return probability >= self.model.threshold
 
-    def phrases(self, text: str, source: int = 0) -> list[Phrase]:
-        """Candidate reasons in a text: runs of one to three words that begin and end with a word that can be
-        a reason, inside one sentence and without punctuation or a hedge (text.ASIDE), from the sentences the
-        ranking reads."""
+    def phrases(self, text: str, source: int = 0, size: int | None = None) -> list[Phrase]:
+        """Candidate reasons in a text: runs of one to `size` words (the model's `phrase_words` when None) that
+        begin and end with a word that can be a reason, inside one sentence and without punctuation or a hedge
+        (text.ASIDE), from the sentences the ranking reads."""
+        size = self.model.phrase_words if size is None else size
         out: list[Phrase] = []
         offset = 0
         for sentence in sentences(text) or [text]:
@@ -281,7 +284,7 @@ class Evidence:
             for i, (s, _, first) in enumerate(found):
                 if not self._usable(first):
                     continue
-                for j in range(i, min(i + self.model.phrase_words, len(found))):
+                for j in range(i, min(i + size, len(found))):
                     e = found[j][1]
                     if PUNCTUATION.search(sentence[s:e]) or kept[s:e] != sentence[s:e]:
                         break
@@ -291,13 +294,16 @@ class Evidence:
         return out[: self.model.max_phrases]
 
     def why(self, encoder, texts: tuple[str, ...] | list[str], indicator_ids: list[str],
-            floor: float | None = None) -> dict[str, tuple[str, ...]]:
+            reflect: bool = False) -> dict[str, tuple[str, ...]]:
         """For each indicator, the person's phrases that carry its link (at most `max_words`, strongest first),
-        or none when no phrase reaches the calibrated floor (`floor`; the model's `word_floor` when None). `texts`
-        are one situation's messages, oldest first; a phrase of an older message counts OLDER times as much as one
-        of the message after it. One encoder call for all the indicators."""
+        or none when no phrase reaches the calibrated floor: `word_floor` for the words shown under an indicator,
+        `reflect_floor` (and shorter phrases) for a coaching reply reflected back (`reflect`). `texts` are one
+        situation's messages, oldest first; a phrase of an older message counts OLDER times as much as one of the
+        message after it. One encoder call for all the indicators."""
         texts = list(texts)
-        candidates = [p for n, text in enumerate(texts) for p in self.phrases(text, n)]
+        m = self.model
+        floor, size = (m.reflect_floor, m.reflect_phrase_words) if reflect else (m.word_floor, m.phrase_words)
+        candidates = [p for n, text in enumerate(texts) for p in self.phrases(text, n, size)]
         wanted = [i for i in indicator_ids if i in self.indicator_row]
         out: dict[str, tuple[str, ...]] = {i: () for i in indicator_ids}
         if not candidates or not wanted:
@@ -308,8 +314,6 @@ class Evidence:
         cand = vecs[[position[p.encoded] for p in candidates]]
         targets = self.vectors[[self.indicator_row[i] for i in wanted]]
         cosine = cand @ targets.T
-        m = self.model
-        floor = m.word_floor if floor is None else floor
         newest = len(texts) - 1
         decay = np.array([OLDER ** (newest - p.source) for p in candidates])
         for t, ind in enumerate(wanted):

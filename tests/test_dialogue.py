@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from coaching import dialogue as dg
-from retrieval import evidence
 
 FEEDBACK = dg.Context(
     "One of my EL2s is struggling and I need to give her honest feedback about her performance.",
@@ -832,17 +831,15 @@ class StubRetriever:
     """A search result with two fitting indicators, and the phrases of the reply that carry each."""
 
     class Evidence:
-        model = evidence.Model(word_floor=0.9, reflect_floor=0.4)
-
         def __init__(self, why):
             self.why_table = why
-            self.floors = []
+            self.reflect = []
 
         def fits(self, score):
             return score >= 0.5
 
-        def why(self, encoder, texts, ids, floor=None):
-            self.floors.append(floor)
+        def why(self, encoder, texts, ids, reflect=False):
+            self.reflect.append(reflect)
             return {i: self.why_table.get(i, ()) for i in ids}
 
     def __init__(self, why):
@@ -863,7 +860,7 @@ def test_reflector_skips_an_indicator_carried_by_one_word_only():
     stub = StubRetriever({"g.1": ("acknowledge",), "g.7": ("specific example", "come back")})
     found = dg.reflector(stub)(said)
     assert found is not None and found.indicator_id == "g.7" and found.words == ("specific example", "come back")
-    assert stub.evidence.floors == [0.4], "a reply's words are read at the reflection floor, not the cards' one"
+    assert stub.evidence.reflect == [True], "a reply's words are read by the reflection's rule, not the cards'"
     assert dg.reflector(StubRetriever({"g.1": ("acknowledge",), "g.9": ("example", "card")}))(said) is None, \
         "an indicator under the fit threshold is never reflected"
 
