@@ -190,7 +190,7 @@ def _shares(texts: list[str]) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Phrase:
-    """A span of the person's text (one to three words) that may be named as a reason."""
+    """A span of the person's text (one to `Model.phrase_words` words) that may be named as a reason."""
 
     text: str
     start: int
