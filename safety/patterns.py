@@ -62,6 +62,14 @@ FAMILY = r"(?:kids|children|family|partner|wife|husband|son|daughter|mum|mom|dad
 # A text about someone else (a staff member's cuts, a colleague's bruises) is a work situation.
 NOT_ABOUT_OTHERS = r"^(?!.*\b(?:she|he|hes|shes|her|his|they|theyre|their|staff|colleague|employee|member|client)\b)"
 
+# Not the writer: a thing, a team or someone else as the subject of "can't go on", "can't keep going" or "can't
+# cope" ("this can't go on", "my team can't cope", "she can't keep going like this") is a work situation. One
+# fixed-width look-behind a word, so it goes right before the verb.
+NOT_THE_WRITER = "".join(rf"(?<!\b{word}\s)" for word in (
+    "this", "that", "it", "things", "which", "we", "they", "he", "she", "team", "teams", "project", "program",
+    "programme", "system", "budget", "plan", "branch", "division", "unit", "office", "process", "arrangement",
+    "situation", "staff", "people", "everyone", "workload", "model", "service", "agency", "department"))
+
 GROUPS: dict[str, tuple[str, ...]] = {
     # Suicidal ideation: thoughts of killing oneself, wishing to be dead, plans, means, goodbyes. The work idiom
     # "killing myself to/over/trying..." and "I'd rather die than..." are excluded.
@@ -243,7 +251,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         # Trapped with no way out, said of oneself, or as the whole message.
         r"^[^.?!]{0,30}\bno\s+way\s+out\s*[.!]*$",
         r"\b(?:i|i feel|feel|feels|feeling|i see|i can see|i cant see)\b[^.?!]{0,20}\bno\s+way\s+out\s*(?:[.!,]|$)",
-        r"\b(?:cant|cannot|can not)\s+go\s+on\s*(?:[.,!]|$|like\s+this\s*(?:[.,!]|$)|living|anymore|any more)",
+        r"\b" + NOT_THE_WRITER + r"(?:cant|cannot|can not)\s+go\s+on\s*(?:[.,!]|$|like\s+this\s*(?:[.,!]|$)|living|"
+        r"anymore|any more)",
         rf"\b{ME}{GAP}\s+(?:just\s+)?(?:want|wanna)\s+to\s+(?:just\s+)?disappear\s*(?:[.!]|$)",
         r"\b(?:waste|waste\s+of)\s+(?:space|oxygen)\b",
         # Stepping forward when the train comes, onto the tracks or into traffic, thought of by the writer ("never
@@ -614,10 +623,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     ),
     # Not coping, in crisis: cannot cope or go on, falling apart, crying every day, not eating and not sleeping,
     # nobody to tell. "I can't cope with this workload" stays a work situation unless more is said, and so does a
-    # thing that cannot keep going ("this can't keep going").
+    # thing, a team or someone else that cannot cope or keep going (NOT_THE_WRITER).
     "not coping": (
-        rf"\b(?:cant|can not|cannot|couldnt)\s+cope\b(?:\s+(?:{ANYMORE}|with\s+(?:anything|life|it\s+all|everything|"
-        r"any\s+of\s+it)))?(?!\s+with)",
+        r"\b" + NOT_THE_WRITER + rf"(?:cant|can not|cannot|couldnt)\s+cope\b(?:\s+(?:{ANYMORE}|with\s+(?:anything|"
+        r"life|it\s+all|everything|any\s+of\s+it)))?(?!\s+with)",
         r"\b(?:im|i am|i m)\s+(?:really\s+|just\s+|honestly\s+|so\s+)?not\s+coping\b(?!\s+with\s+(?:the|this|my|our)\s+"
         r"(?:workload|work|deadlines?|volume|inbox))",
         r"\b(?:im|i am|i m)\s+(?:really\s+|just\s+|honestly\s+|so\s+)?not\s+(?:ok|okay|alright|all\s+right)\b"
@@ -642,8 +651,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         r"\b(?:dont|do not|not sure i|no idea)\s+know\s+how\s+(?:much\s+)?(?:longer|long)\s+i\s+can\s+"
         r"(?:go\s+on|keep\s+going|hold\s+(?:it\s+together|on)|keep\s+this\s+up)",
         r"\b(?:dont|do not|idk|dunno)\s+(?:know\s+)?how\s+to\s+keep\s+going\b",
-        r"\b(?<!\bthis\s)(?<!\bthat\s)(?<!\bit\s)(?<!\bthings\s)(?<!\bwhich\s)"
-        r"(?:dont think i can|cant|cannot|not sure i can|dont want to|don t want to)\s+keep\s+going\b"
+        r"\b" + NOT_THE_WRITER + r"(?:dont think i can|cant|cannot|not sure i can|dont want to|don t want to)"
+        r"\s+keep\s+going\b"
         r"(?!\s+(?:with|on|like\s+this\s+at\s+work)\b)",
         r"\b(?:its|it is|everything is|everythings|everything feels|its all)\s+(?:all\s+|just\s+)?too\s+much\b"
         r"(?!\s+(?:work|for|to|on|at)\b)",

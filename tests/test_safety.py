@@ -377,6 +377,11 @@ SIXTH_LIST_FIGURES = [
 EIGHTH_LIST_KINDS = [
     ("honestly cant keep going like this, nothing left in the tank", "not coping",
      "he snaps at people in meetings and i really dont want to lose him but this cant keep going"),
+    ("I can't go on like this.", "suicidal ideation",
+     "Things can't go on like this with the rostering. How do I fix it before Christmas?"),
+    ("i just cant cope anymore", "not coping", "my team cant cope anymore with the volume since the freeze"),
+    ("I don't think I can keep going", "not coping",
+     "One of my directors told me she can't keep going at this pace. What do I do as her manager?"),
     ("been saving up my painkillers for a while now", "suicidal ideation",
      "We're saving up painkillers for the remote clinics' first-aid kits."),
     ("Budget night is Tuesday. I've made my decision, I won't be here after that.", "farewells and preparations",
