@@ -53,10 +53,10 @@ class Model:
     + word_lexical * its best word's lexicon weight + word_length * its number of words); it is named when the
     strength reaches `word_floor` (the words shown under an indicator, phrases of up to `phrase_words` words) or
     `reflect_floor` (the words of a coaching reply reflected back, up to `reflect_phrase_words` words, which must
-    also carry the link on their own: coaching.dialogue.carries). Every number was
-    fitted or chosen on the dev split of tests/data/indicators.jsonl (see README, Retrieval quality; `python -m
-    retrieval.fit` refits the fit model and its cut); the fit model saw the labelled capabilities' indicators and,
-    as not fitting, those of the other capabilities on the first three cards."""
+    also carry the link on their own: coaching.dialogue.carries). Every number was fitted or chosen on the dev
+    split of tests/data/indicators.jsonl (see README, Retrieval quality; `python -m retrieval.fit` refits the fit
+    model and its cut); the fit model saw the labelled capabilities' indicators and, as not fitting, those of the
+    other capabilities on the first three cards."""
 
     dense: float = 1.0
     examples: float = 1.5

@@ -15,6 +15,7 @@ from coaching.voice import wording
 from corpus import resources as resources_module
 from corpus.model import CorpusError
 from corpus.model import load as load_framework
+from safety.guard import Verdict
 from ui import coach, common, keep, picker, state
 from ui.common import inert
 
@@ -98,15 +99,17 @@ def outline(stages, section: str, help_text: str, notes: str) -> None:
                      on_change=store, args=(section, stage.key, key))
 
 
-def focus_tab(framework, sheet, situation: str, distressed: bool, overridable: bool = False) -> None:
+def focus_tab(framework, sheet, situation: str, verdict: Verdict | None) -> None:
+    """The situation, with the care reply when the safety net reads it as distress (and, where the detector alone
+    read it so, a way to say it is about work), then the capabilities and indicators chosen."""
     key = state.plan_widget("situation-text")
     words = sheet.wording
     st.text_area(words.situation, value=situation, key=key, height=110, placeholder=words.placeholder,
                  help="Taken from the chat; edit it freely. It fills the conversation prompts.",
                  on_change=store, args=("situation", "", key))
-    if distressed:
+    if verdict is not None and verdict.distress:
         common.care()
-        if overridable:
+        if verdict.overridable:
             st.button("It's about work: use it for the plan", key=state.plan_widget("about-work"),
                       on_click=state.say_work, args=(situation,), icon=":material/work:",
                       help="I read the situation as personal distress. If it is about work, the plan uses it.")
@@ -308,7 +311,7 @@ if not sheet.empty and not distressed and coach.available() and st.button(
 focus, assess, talk, goal, learn = st.tabs(["1 Focus", f"2 {sheet.wording.assessment}", "3 Conversation",
                                             "4 Goal and actions", "5 Resources"])
 with focus:
-    focus_tab(framework, sheet, situation, distressed, bool(verdict and verdict.overridable))
+    focus_tab(framework, sheet, situation, verdict)
 with assess:
     assessment_tab(sheet)
 for tab, show in ((talk, lambda: conversation_tab(library, sheet)), (goal, lambda: goal_tab(library, sheet)),
