@@ -58,7 +58,10 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
                     "machine": machine(), "errors": {}}
     config = config or settings.get()
     texts = texts or situations()
-    retriever = retriever or coach.load_coach(config, safety=False).retriever
+    guard = None
+    if retriever is None:
+        loaded = coach.load_coach(config, background=False)
+        retriever, guard = loaded.retriever, loaded.guard
     faiss.omp_set_num_threads(1)  # as index.embed.limit_faiss sets it in the app (a fake encoder does not)
     result["corpus"] = {"items": len(retriever.index.items), "index_type": type(retriever.index.faiss).__name__,
                         "encoder": getattr(retriever.encoder, "backend", type(retriever.encoder).__name__),
@@ -81,9 +84,10 @@ def run(sections: tuple[str, ...], quick: bool, retriever=None, config=None, siz
 
         other = (lambda: module.on_torch(retriever)) if size["alternatives"] else None
         out = module.measure(retriever, texts, rounds=size["rounds"], alternatives=size["alternatives"],
-                             torch_retriever=other)
+                             torch_retriever=other, guard=guard)
         result["latency"] = out
-        for key in ("query_p50_ms", "query_p95_ms", "encode_p50_ms", "encode_p95_ms", "overhead_ratio"):
+        for key in ("query_p50_ms", "query_p95_ms", "encode_p50_ms", "encode_p95_ms", "overhead_ratio",
+                    "answer_p50_ms", "answer_p95_ms"):
             result[key] = out[key]
 
     def build():

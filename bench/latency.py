@@ -1,5 +1,5 @@
-"""Warm query latency: the Retriever end to end against encode-only, util.semantic_search and TF-IDF, and the
-same Retriever with its queries encoded on torch (sentence-transformers) instead of ONNX Runtime.
+"""Warm query latency: the Retriever end to end against encode-only, util.semantic_search and TF-IDF, the same
+Retriever with its queries encoded on torch (sentence-transformers) instead of ONNX Runtime, and a whole chat answer.
 
 Timed in two phases over the same situations, one situation at a time and the methods of a phase interleaved:
 first the product's path (the Retriever and its encoder), before anything in this process has run on torch, then
@@ -96,20 +96,28 @@ def _time(methods: dict[str, Callable[[str], object]], situations: list[str], ro
 
 
 def measure(retriever, situations: list[str], rounds: int = 1, alternatives: bool = True, warmup: int = 5,
-            torch_retriever=None) -> dict:
-    """Query p50/p95 through Retriever.search, encode-only p50/p95 and, optionally, the alternatives and the torch
-    path (`torch_retriever`, see on_torch: a retriever, or a function that makes one, called only once the
-    product's path has been timed).
+            torch_retriever=None, guard=None) -> dict:
+    """Query p50/p95 through Retriever.search, encode-only p50/p95, a chat answer's p50/p95 and, optionally, the
+    alternatives and the torch path (`torch_retriever`, see on_torch: a retriever, or a function that makes one,
+    called only once the product's path has been timed).
+
+    The answer is what the app builds for a first message (conversation.answer.respond): the safety net (`guard`,
+    the app's; patterns alone when None), the ranking and the cards with the words under each fitting indicator.
 
     `rounds` repeats the whole list; with alternatives=False only the Retriever and the encoder are timed
     (used by the tests with a fake encoder). Beside the wall-clock times, `query_cpu` and `encode_cpu` give the
     processor time of this process for each call (all its threads): the work itself, which waiting for a core
     that another process holds does not inflate.
     """
+    from conversation.answer import respond
+    from safety.guard import Guard
+
     items = [item.text for item in retriever.index.items]
+    guard = guard if guard is not None else Guard()
     ours: dict[str, Callable[[str], object]] = {
         "query": lambda text: retriever.search(text),
         "encode": lambda text: retriever.encoder.encode([text]),
+        "answer": lambda text: respond(retriever, (text,), guard),
     }
     seconds, cpu = _time(ours, situations, rounds, warmup)
     others: dict[str, Callable[[str], object]] = {}
@@ -144,6 +152,8 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
         "rounds": rounds,
         "query": query,
         "encode": encode,
+        "answer": stats["answer"],
+        "answer_cpu": summary(cpu["answer"]),
         "query_best_of_rounds": summary(best_of(seconds["query"], len(situations))),
         "encode_best_of_rounds": summary(best_of(seconds["encode"], len(situations))),
         "query_cpu": summary(cpu["query"]),
@@ -153,6 +163,8 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
         "encode_p50_ms": encode["p50_ms"],
         "encode_p95_ms": encode["p95_ms"],
         "overhead_ratio": ratio(query["p50_ms"], encode["p50_ms"]),
+        "answer_p50_ms": stats["answer"]["p50_ms"],
+        "answer_p95_ms": stats["answer"]["p95_ms"],
     }
     if torch_retriever is not None:
         out["torch"] = {"query": stats["query_torch"], "encode": stats["encode_torch"],

@@ -21,9 +21,10 @@ _MEMO = threading.local()
 
 @contextmanager
 def remembering():
-    """Within the block, an Encoder asked again, on this thread, for exactly the texts of an earlier call in it
-    returns that call's vectors instead of running the model again (one chat answer encodes the situation for the
-    safety net, the search and the cards). What was remembered is dropped when the outermost block ends."""
+    """Within the block, an Encoder asked, on this thread, for a text it already encoded in the block returns that
+    vector instead of running the model again, and runs the model only on the texts it has not seen (one chat
+    answer reads the situation and its sentences for the safety net, the search and the cards). What was
+    remembered is dropped when the outermost block ends."""
     outer = getattr(_MEMO, "vectors", None)
     if outer is None:
         _MEMO.vectors = {}
@@ -287,11 +288,12 @@ class Encoder:
         if memo is None:
             with self._lock:
                 return self._backend.encode(list(texts), batch_size, progress)
-        key = (id(self), batch_size, tuple(texts))
-        if key not in memo:
+        missing = list(dict.fromkeys(t for t in texts if (id(self), t) not in memo))
+        if missing:
             with self._lock:
-                memo[key] = self._backend.encode(list(texts), batch_size, progress)
-        return memo[key].copy()
+                vectors = self._backend.encode(missing, batch_size, progress)
+            memo.update(((id(self), t), v) for t, v in zip(missing, vectors, strict=True))
+        return np.stack([memo[(id(self), t)] for t in texts])
 
 
 def load(model: str, threads: int = 2, library: bool | None = None, exports: str | Path | None = None,

@@ -68,6 +68,8 @@ def test_latency_measure_shape(tiny_retriever):
     assert out["query_best_of_rounds"]["n"] == 3
     assert out["query_best_of_rounds"]["p50_ms"] <= out["query"]["p95_ms"]
     assert out["query_cpu"]["n"] == out["query"]["n"] and out["encode_cpu"]["n"] == out["encode"]["n"]
+    assert out["answer"]["n"] == out["answer_cpu"]["n"] == 6
+    assert out["answer_p50_ms"] == out["answer"]["p50_ms"] and out["answer_p95_ms"] >= out["answer_p50_ms"]
 
 
 def test_best_of_rounds_takes_each_situations_fastest_time():
@@ -141,7 +143,7 @@ def test_hammer_reraises_errors():
 
 
 def test_targets_are_judged_from_the_values():
-    result = {"query_p95_ms": 5.0, "overhead_ratio": 1.6, "cold_start_s": 0.7, "rss_mb": 240.0,
+    result = {"query_p95_ms": 5.0, "overhead_ratio": 1.6, "answer_p50_ms": 24.0, "cold_start_s": 0.7, "rss_mb": 240.0,
               "scale": [{"vectors": 1_000_000, "index_type": "IndexIVFFlat", "query_p95_ms": 12.0,
                          "recall_at_10": 0.97},
                         {"vectors": 1_000_000, "index_type": "IndexFlatIP", "query_p95_ms": 140.0,
@@ -156,6 +158,7 @@ def test_targets_are_judged_from_the_values():
     assert met == {
         "query p95 (ms, warm)": True,
         "retrieval overhead (query p50 / encode p50)": False,
+        "a chat answer, safety net, ranking and words, p50 (ms)": True,
         "cold start with a built index (s)": False,
         "CLI peak RSS, one query (MB)": True,
         "10^6 vectors: query p95 (ms)": True,
@@ -166,6 +169,11 @@ def test_targets_are_judged_from_the_values():
         "make serve: failed runs and words seen by another session": False,
     }
     assert all(t["met"] is None for t in report.targets({}))
+    slow = {t["target"]: t["met"] for t in report.targets({**result, "answer_p50_ms": 25.5})}
+    assert slow["a chat answer, safety net, ranking and words, p50 (ms)"] is False
+    kinds = {t["target"]: t.get("index_type") for t in report.targets(result)}
+    assert kinds["10^6 vectors: query p95 (ms)"] == kinds["10^6 vectors: recall@10"] == "IndexIVFFlat"
+    assert kinds["query p95 (ms, warm)"] is None
 
 
 def test_small_run_has_the_result_shape(tiny_retriever, tiny_exemplars, tiny_offtopic, tmp_path):

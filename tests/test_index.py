@@ -249,20 +249,21 @@ class Counting:
         return np.full((len(texts), 2), float(len(self.calls)), dtype=np.float32)
 
 
-def test_remembering_encodes_the_same_texts_once_per_block_and_forgets_them_after():
+def test_remembering_encodes_each_text_once_per_block_and_forgets_them_after():
     encoder = object.__new__(embed.Encoder)  # the encode logic alone, on a counting backend
     encoder._backend, encoder._lock = Counting(), threading.Lock()
     with embed.remembering():
         first = encoder.encode(["a"])
         again = encoder.encode(["a"])
-        both = encoder.encode(["a", "b"])
+        both = encoder.encode(["b", "a", "b"])
+        assert [row[0] for row in both] == [2.0, 1.0, 2.0], "a text seen earlier keeps its vector; only 'b' is new"
         with embed.remembering():  # an inner block keeps the outer one's memory
-            assert encoder.encode(["a", "b"])[0, 0] == both[0, 0]
+            assert encoder.encode(["a", "b", "c"])[:, 0].tolist() == [1.0, 2.0, 3.0]
         again[0, 0] = -1.0  # a caller changing its copy does not change what the next call gets
         assert encoder.encode(["a"])[0, 0] == first[0, 0] == 1.0
         elsewhere = []
         worker = threading.Thread(target=lambda: elsewhere.append(encoder.encode(["a"])))
         worker.start()
         worker.join()
-    assert encoder._backend.calls == [["a"], ["a", "b"], ["a"]], "another thread must not share the memory"
-    assert encoder.encode(["a"])[0, 0] == 4.0 and len(encoder._backend.calls) == 4
+    assert encoder._backend.calls == [["a"], ["b"], ["c"], ["a"]], "another thread must not share the memory"
+    assert encoder.encode(["a"])[0, 0] == 5.0 and len(encoder._backend.calls) == 5
