@@ -103,21 +103,26 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
 
     The answer is what the app builds for a first message (conversation.answer.respond): the safety net (`guard`,
     the app's; patterns alone when None), the ranking and the cards with the words under each fitting indicator.
+    The follow-up is each situation sent as the next message after the first one, with that situation's memory
+    of vectors kept as the chat keeps it.
 
     `rounds` repeats the whole list; with alternatives=False only the Retriever and the encoder are timed
     (used by the tests with a fake encoder). Beside the wall-clock times, `query_cpu` and `encode_cpu` give the
     processor time of this process for each call (all its threads): the work itself, which waiting for a core
     that another process holds does not inflate.
     """
-    from conversation.answer import respond
+    from conversation.answer import Memory, respond
     from safety.guard import Guard
 
     items = [item.text for item in retriever.index.items]
     guard = guard if guard is not None else Guard()
+    opening, memory = situations[0], Memory()
+    respond(retriever, (opening,), guard, memory)
     ours: dict[str, Callable[[str], object]] = {
         "query": lambda text: retriever.search(text),
         "encode": lambda text: retriever.encoder.encode([text]),
         "answer": lambda text: respond(retriever, (text,), guard),
+        "follow_up": lambda text: respond(retriever, (opening, text), guard, memory),
     }
     seconds, cpu = _time(ours, situations, rounds, warmup)
     others: dict[str, Callable[[str], object]] = {}
@@ -154,6 +159,7 @@ def measure(retriever, situations: list[str], rounds: int = 1, alternatives: boo
         "encode": encode,
         "answer": stats["answer"],
         "answer_cpu": summary(cpu["answer"]),
+        "follow_up": stats["follow_up"],
         "query_best_of_rounds": summary(best_of(seconds["query"], len(situations))),
         "encode_best_of_rounds": summary(best_of(seconds["encode"], len(situations))),
         "query_cpu": summary(cpu["query"]),

@@ -135,6 +135,9 @@ def table(result: dict) -> str:
          f"{_fmt(result.get('answer_p50_ms'))} / {_fmt(result.get('answer_p95_ms'))}"],
         ["  processor time p50 / p95 (ms)", f"{_fmt(_get(result, 'latency', 'answer_cpu', 'p50_ms'))} / "
                                            f"{_fmt(_get(result, 'latency', 'answer_cpu', 'p95_ms'))}"],
+        ["a follow-up answer, earlier turn remembered, p50 / p95 (ms)",
+         f"{_fmt(_get(result, 'latency', 'follow_up', 'p50_ms'))} / "
+         f"{_fmt(_get(result, 'latency', 'follow_up', 'p95_ms'))}"],
         ["sentence-transformers + semantic_search p50 (ms)", _get(alt, "semantic_search", "p50_ms")],
         ["  query p50 / that", _get(alt, "semantic_search", "query_p50_ratio")],
         ["semantic_search alone on a tensor p50 (ms)", _get(alt, "semantic_search_only", "p50_ms")],

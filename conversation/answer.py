@@ -13,7 +13,7 @@ import numpy as np
 
 from conversation import context, edges, strength
 from conversation.questions import Coaching
-from index.embed import remembering
+from index.embed import Memory, remembering
 from retrieval.results import CapabilityMatch, IndicatorMatch, SearchResult
 from retrieval.text import InputError
 from safety import guard as safety
@@ -124,7 +124,8 @@ def band(score: float) -> str:
     return strength.band(score)
 
 
-def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None) -> Answer:
+def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None,
+            memory: Memory | None = None) -> Answer:
     """Answer the newest of `texts` (the follow-up window, oldest first; see conversation.context).
 
     With a `guard`, the newest text is checked for distress first: distress gets the care reply (kind SAFETY) with
@@ -133,8 +134,9 @@ def respond(retriever, texts: tuple[str, ...], guard: safety.Guard | None = None
     program) is answered as usual, with the support details as a notice. The situation is encoded once for the
     safety net, the search and the cards (index.embed.remembering). A care reply on the detector's reading alone
     holds the work answer back (`Answer.held`); one on a pattern (plain words of suicide or self-harm) holds
-    nothing."""
-    with remembering():
+    nothing. `memory` (index.embed.Memory, kept by the caller for one situation's turns) keeps the vectors of the
+    earlier turns' texts and phrases, so a follow-up encodes only what is new."""
+    with remembering(memory):
         return _checked(retriever, texts, guard)
 
 

@@ -19,20 +19,44 @@ _LOCK = threading.RLock()
 _MEMO = threading.local()
 
 
+class Memory(dict):
+    """Vectors kept from one block to the next of one conversation (`remembering(memory)`), keyed by encoder and text.
+    When a block ends, only the vectors read in it (Encoder.encode reads every vector it returns) are kept: a
+    follow-up turn reads again the texts of the turn before, and nothing older piles up."""
+
+    def __init__(self):
+        super().__init__()
+        self.read: set = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def trim(self) -> None:
+        for stale in [key for key in self if key not in self.read]:
+            del self[stale]
+        self.read = set()
+
+
 @contextmanager
-def remembering():
+def remembering(memory: dict | None = None):
     """Within the block, an Encoder asked, on this thread, for a text it already encoded in the block returns that
     vector instead of running the model again, and runs the model only on the texts it has not seen (one chat
     answer reads the situation and its sentences for the safety net, the search and the cards). What was
-    remembered is dropped when the outermost block ends."""
+    remembered is dropped when the outermost block ends, unless the block was given a `memory` that the caller
+    keeps (a Memory for the turns of one conversation): the block then reads and adds to that one."""
     outer = getattr(_MEMO, "vectors", None)
-    if outer is None:
+    if memory is not None:
+        _MEMO.vectors = memory
+    elif outer is None:
         _MEMO.vectors = {}
     try:
         yield
     finally:
-        if outer is None:
-            _MEMO.vectors = None
+        if memory is not None or outer is None:
+            _MEMO.vectors = outer
+        if isinstance(memory, Memory):
+            memory.trim()
 
 
 class ModelError(CoachError, RuntimeError):

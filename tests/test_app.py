@@ -271,11 +271,15 @@ def test_follow_up_reads_the_earlier_turn(app, real_retriever):
     runner_up = first[1].id
     assert rank_of(answer.result.capabilities, runner_up) < rank_of(alone, runner_up)
     assert app.session_state["last_situation"] == f"{RESTRUCTURE} {RESISTING}"
+    kept = {text for _, text in app.session_state["chat_vectors"]}
+    assert {RESTRUCTURE, RESISTING} <= kept, "the situation's texts are kept for its next follow-up"
 
     [b for b in app.button if b.label == "New situation"][0].click().run()
+    assert "chat_vectors" not in app.session_state, "a new situation forgets the last one's vectors"
     say(app, RESISTING)
     assert last_answer(app).texts == (RESISTING,)
     assert any(c.value == "New situation" for c in app.caption)
+    assert RESTRUCTURE not in {text for _, text in app.session_state["chat_vectors"]}
 
 
 def test_cluster_filter_and_number_of_results(fake_app, fake_served):

@@ -333,3 +333,31 @@ def test_calibration_bins_and_pools_to_a_monotone_table():
     assert table == [(0.0, 2, 0.5), (0.3, 4, 0.75), (0.9, 1, 1.0)]
     shares = [share for _, _, share in calibrate.monotone(calibrate.binned(points))]
     assert shares == sorted(shares)
+
+
+@pytest.mark.slow
+def test_a_follow_up_with_the_situations_memory_encodes_only_its_new_text_and_answers_the_same(real_retriever,
+                                                                                               monkeypatch):
+    from index.embed import Memory
+
+    first = "One of my EL2s keeps missing deadlines and the team is picking up the slack."
+    second = "I need to give her honest feedback next week but I tend to avoid conflict."
+    memory = Memory()
+    opening = answers.respond(real_retriever, (first,), memory=memory)
+    assert opening.kind == answers.ANSWER and len(memory) > 5, "the text and its phrases are remembered"
+    backend = real_retriever.encoder._backend
+    encoded: list[str] = []
+    run = backend.encode
+    monkeypatch.setattr(backend, "encode", lambda texts, *rest: encoded.extend(texts) or run(texts, *rest))
+    remembered = answers.respond(real_retriever, opening.texts + (second,), memory=memory)
+    assert encoded and first not in encoded, "the first turn's text is read from the memory"
+    assert all(text in second for text in encoded if text not in real_retriever.read(second)), encoded
+    encoded.clear()
+    fresh = answers.respond(real_retriever, opening.texts + (second,))
+    assert first in encoded, "without the memory the whole window is encoded again"
+
+    def shown(answer):
+        return [(c.match.id, [(e.match.id, e.fits, e.words) for e in c.evidence]) for c in answer.cards]
+
+    assert shown(remembered) == shown(fresh) and remembered.kind == fresh.kind == answers.ANSWER
+    assert [c.match.score for c in remembered.cards] == pytest.approx([c.match.score for c in fresh.cards], abs=1e-5)

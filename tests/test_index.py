@@ -267,3 +267,27 @@ def test_remembering_encodes_each_text_once_per_block_and_forgets_them_after():
         worker.join()
     assert encoder._backend.calls == [["a"], ["b"], ["c"], ["a"]], "another thread must not share the memory"
     assert encoder.encode(["a"])[0, 0] == 5.0 and len(encoder._backend.calls) == 5
+
+
+def test_a_kept_memory_carries_vectors_to_the_next_block_and_keeps_only_what_a_block_read():
+    encoder = object.__new__(embed.Encoder)
+    encoder._backend, encoder._lock = Counting(), threading.Lock()
+    memory = embed.Memory()
+    with embed.remembering(memory):
+        encoder.encode(["first turn", "its phrase"])
+    with embed.remembering(memory):
+        follow_up = encoder.encode(["first turn", "second turn"])
+    assert encoder._backend.calls == [["first turn", "its phrase"], ["second turn"]], "only the new text is encoded"
+    assert follow_up[:, 0].tolist() == [1.0, 2.0]
+    assert sorted(text for _, text in memory) == ["first turn", "second turn"], "'its phrase' was not read again"
+    with embed.remembering():
+        encoder.encode(["first turn"])
+    assert len(encoder._backend.calls) == 3, "a block without the memory does not read it"
+    assert getattr(embed._MEMO, "vectors", None) is None, "the memory is not left in place after its block"
+    with embed.remembering():
+        with embed.remembering(memory):  # a kept memory inside a block, then the block's own memory again
+            encoder.encode(["second turn"])
+        encoder.encode(["third turn"])
+        encoder.encode(["third turn"])
+    assert encoder._backend.calls[3:] == [["third turn"]]
+    assert "third turn" not in {text for _, text in memory}

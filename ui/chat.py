@@ -17,6 +17,7 @@ EXAMPLES = (
 )
 PRIVACY = "Everything runs on this computer: nothing you type is stored, logged or sent anywhere."
 CONTEXT = "chat_context"
+VECTORS = "chat_vectors"  # the current situation's encoded texts and phrases (answers.Memory), for its follow-ups
 SITUATION = "chat_situation"
 NEXT_ID = "chat_next_id"
 PENDING = "chat_pending"
@@ -33,6 +34,7 @@ def next_id() -> int:
 
 def new_situation() -> None:
     st.session_state[CONTEXT] = ()
+    st.session_state.pop(VECTORS, None)
     st.session_state[SITUATION] = st.session_state.get(SITUATION, 0) + 1
 
 
@@ -247,7 +249,8 @@ def reply(retriever, text: str, top: int, clusters: set[str], scores: bool) -> N
     texts = context.window(st.session_state.get(CONTEXT, ()), text)
     with st.chat_message("assistant"):
         with st.spinner("Finding the capabilities that fit…"):
-            answer = answers.respond(retriever, texts, state.load().guard)
+            memory = st.session_state.setdefault(VECTORS, answers.Memory())
+            answer = answers.respond(retriever, texts, state.load().guard, memory)
         if answer.kind in (answers.ANSWER, answers.CLARIFY):
             st.session_state[CONTEXT] = answer.texts
         if answer.kind == answers.ANSWER:
