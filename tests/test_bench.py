@@ -68,7 +68,7 @@ def test_latency_measure_shape(tiny_retriever):
     assert out["query_best_of_rounds"]["n"] == 3
     assert out["query_best_of_rounds"]["p50_ms"] <= out["query"]["p95_ms"]
     assert out["query_cpu"]["n"] == out["query"]["n"] and out["encode_cpu"]["n"] == out["encode"]["n"]
-    assert out["answer"]["n"] == out["answer_cpu"]["n"] == 6
+    assert out["answer"]["n"] == out["answer_cpu"]["n"] == out["follow_up"]["n"] == 6
     assert out["answer_p50_ms"] == out["answer"]["p50_ms"] and out["answer_p95_ms"] >= out["answer_p50_ms"]
 
 
