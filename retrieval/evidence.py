@@ -21,9 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from corpus.model import Framework
-from retrieval.text import content_words, fold, key, sentences, stem, without_asides, words
+from retrieval.text import CLAUSE_MARK, CONNECTIVES, content_words, fold, key, sentences, stem, without_asides, words
 
-PUNCTUATION = re.compile(r"[.,;:!?()\"“”]")
 EXAMPLE_WEIGHT = 0.5
 OLDER = 0.8
 OWN_TEXT = 1.0
@@ -36,6 +35,9 @@ said say says told tell tells asked ask asks come came comes take took takes tak
 look looks looking trying try tried doing done getting give gives gave given see saw seen use used using work
 working worked works start started starting new old big small good bad great little long lot right
 """.split())
+# Chat shorthand that neither begins nor ends a reason ("tbh its a fair cop", "yr IT project lol"); unlike the words
+# above, it still counts towards an indicator's lexicon, so the rules for naming reasons do not change which fit.
+NOT_AN_EDGE = frozenset("asap yr yrs tbh lol imo imho idk btw fyi ngl omg haha fwiw".split())
 TITLES = frozenset("""
 assistant secretary deputy director directors manager managers officer officers executive head heads chief
 el1 el2 el1s el2s aps aps6 ses fas as boss colleague colleagues staff staffer person people team teams
@@ -69,7 +71,7 @@ class Model:
     word_cosine: float = 4.083
     word_lexical: float = 3.681
     word_length: float = 0.153
-    word_floor: float = 0.82
+    word_floor: float = 0.80
     reflect_floor: float = 0.65
     max_words: int = 2
     phrase_words: int = 5
@@ -271,7 +273,8 @@ class Evidence:
 
     def phrases(self, text: str, source: int = 0, size: int | None = None) -> list[Phrase]:
         """Candidate reasons in a text: runs of one to `size` words (the model's `phrase_words` when None) that
-        begin and end with a word that can be a reason, inside one sentence and without punctuation or a hedge
+        begin and end with a word that can be a reason, inside one part of one sentence (no punctuation, quote mark
+        at a word's edge, spaced dash or joining word: text.CLAUSE_MARK, text.CONNECTIVES) and without a hedge
         (text.ASIDE), from the sentences the ranking reads."""
         size = self.model.phrase_words if size is None else size
         out: list[Phrase] = []
@@ -286,7 +289,8 @@ class Evidence:
                     continue
                 for j in range(i, min(i + size, len(found))):
                     e = found[j][1]
-                    if PUNCTUATION.search(sentence[s:e]) or kept[s:e] != sentence[s:e]:
+                    joins = key(found[j][2]) in CONNECTIVES
+                    if joins or CLAUSE_MARK.search(sentence[s:e]) or kept[s:e] != sentence[s:e]:
                         break
                     if self._usable(found[j][2]):
                         span = sentence[s:e]
@@ -350,7 +354,9 @@ class Evidence:
 
     def _usable(self, word: str) -> bool:
         """A word that can begin or end a reason: a content word, or APS shorthand that is not a time word
-        ("COB")."""
+        ("COB"), and never chat shorthand (NOT_AN_EDGE)."""
+        if key(word) in NOT_AN_EDGE:
+            return False
         return _content(word) or (bool(self.glossary.expand(word)) and key(word) not in NOT_A_REASON)
 
     def _plain(self, span: str) -> str:

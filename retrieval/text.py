@@ -28,6 +28,13 @@ think thought feel felt know knew seem seems seemed guess maybe probably sure id
 doesnt didnt cant wont isnt arent wasnt werent havent hasnt shouldnt wouldnt couldnt weve theyre theyve youre lets
 let make makes made bit quite pretty just honestly actually basically literally ok okay yeah yes
 """.split())
+# Where one part of a sentence ends and another begins, inside a sentence: punctuation, a quote mark at the edge of
+# a word ("has been 'green'", not "division's"), a spaced dash, and the words that join clauses.
+CLAUSE_MARK = re.compile(r"[.,;:!?()\"“”]|(?<![^\W_])['‘’`]|['‘’`](?![^\W_])|\s[-–—]+\s|--")
+CONNECTIVES = frozenset("""
+and or but nor because cos coz when whenever while whilst if unless until that which who whom whose where so
+although though than whereas since
+""".split())
 # Hedges that frame a sentence rather than say what it is about ("if I'm honest, I've been avoiding it"): their
 # words are never a reason, nor evidence for an indicator about honesty or fairness. "The honest answer is" is not
 # one of them.

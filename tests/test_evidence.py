@@ -95,6 +95,24 @@ def test_phrases_stay_inside_a_sentence_and_skip_time_words_numbers_and_titles(r
     assert all(len(p.split()) <= ev.model.phrase_words for p in got)
 
 
+def test_phrases_stay_inside_one_part_of_a_sentence(retriever):
+    ev = retriever.evidence
+    quoted = [p.text for p in ev.phrases("The portal upgrade has been 'green' for months and nobody believes it")]
+    assert "portal upgrade" in quoted and "green" in quoted
+    assert not any("'" in p for p in quoted), "a quote mark at a word's edge ends a phrase"
+    assert not any("months" in p and "nobody" in p for p in quoted), "a joining word ends a phrase"
+    owned = [p.text for p in ev.phrases("my division's budget review")]
+    assert "division's budget review" in owned, "an apostrophe inside a word is part of it"
+    dashed = [p.text for p in ev.phrases("nothing ever lands - every project slips")]
+    assert "nothing ever lands" in dashed and "project slips" in dashed
+    assert not any("lands" in p and "project" in p for p in dashed), "a spaced dash ends a phrase"
+    assert "cross-agency pilot" in [p.text for p in ev.phrases("a cross-agency pilot")]
+    chat = [p.text for p in ev.phrases("tbh the roster audit is a mess lol")]
+    assert "roster audit" in chat
+    assert not any(p.split()[0].lower() in {"tbh", "lol"} or p.split()[-1].lower() in {"tbh", "lol"} for p in chat)
+    assert ev.stems("tbh the roster") == ev.stems("the roster") | {"tbh"}, "chat shorthand still counts as a word"
+
+
 def test_a_hedge_is_never_a_reason_nor_lexical_evidence(retriever):
     ev = retriever.evidence
     source = "If I'm honest the honest answer is budget cuts, to be fair"
