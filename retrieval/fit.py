@@ -4,6 +4,8 @@ The weights of the three signals (similarity, examples, lexicon) are chosen by i
 then a logistic model of the weighted score and its gap to the capability's best is fitted on the labelled
 capabilities' indicators (fitting: best or partly) and, as not fitting, the indicators of the other capabilities
 on the first three cards. It prints the numbers to put in retrieval.evidence.Model; it never reads the test split.
+`--words` prints instead the precision and recall of the words shown under fitting indicators at each floor of
+FLOORS and the floor the rule gives: the lowest whose precision reaches WORD_PRECISION (`Model.word_floor`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import numpy as np
 EXAMPLE_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 LEXICAL_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 THRESHOLDS = tuple(round(0.1 + 0.05 * n, 2) for n in range(17))
+FLOORS = tuple(round(0.7 + 0.02 * n, 2) for n in range(10))
+WORD_PRECISION = 0.8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,9 +127,36 @@ def fit(data: list[Row]) -> dict:
             "ind3": round(third, 4), "shown_f1": f1, "rows": len(data), "fitting": int(y.sum())}
 
 
+def floor(points: list[dict], wanted: float = WORD_PRECISION) -> float | None:
+    """The lowest floor whose words reach `wanted` precision (each point: floor, precision, shown), None when none
+    does. A floor that names no word has no precision and never counts."""
+    reached = [p["floor"] for p in points if p["shown"] and p["precision"] >= wanted]
+    return min(reached, default=None)
+
+
+def word_floors(retriever, situations, labels, floors: tuple[float, ...] = FLOORS) -> list[dict]:
+    """The dev precision and recall of the words shown under the labelled fitting indicators (as
+    retrieval.evaluate counts them) with the model's floor set to each of `floors`; the retriever is left as it was."""
+    from retrieval import evaluate
+
+    base = retriever.evidence.model
+    out = []
+    try:
+        for value in floors:
+            retriever.evidence.model = dataclasses.replace(base, word_floor=value)
+            words = evaluate.indicator_report(retriever, situations, labels, "dev")["words"]
+            out.append({"floor": value, "precision": words["precision"], "recall": words["recall"],
+                        "shown": words["shown"]})
+    finally:
+        retriever.evidence.model = base
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retrieval.fit", description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--words", action="store_true", help="the words' precision and recall by floor, and the "
+                                                              "floor the rule gives")
+    args = parser.parse_args(argv)
     import coach
     from errors import CoachError
     from retrieval import evaluate
@@ -133,11 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     coach.environment()
     try:
         retriever = coach.load_coach(safety=False, background=False).retriever
-        data = rows(retriever, evaluate.load(), evaluate.load_indicators())
+        situations, labels = evaluate.load(), evaluate.load_indicators()
     except (CoachError, OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(json.dumps(fit(data), indent=2))
+    if args.words:
+        points = word_floors(retriever, situations, labels)
+        print(json.dumps({"floors": points, "word_floor": floor(points)}, indent=2))
+    else:
+        print(json.dumps(fit(rows(retriever, situations, labels)), indent=2))
     return 0
 
 

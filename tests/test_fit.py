@@ -48,3 +48,13 @@ def test_the_cut_has_the_best_f1_on_the_cards_and_ignores_cards_not_shown():
     # Shown at 0.45: 0.9, 0.45, 0.5 (all three fit), so F1 = 1; a higher cut loses the 0.45 one, a lower one adds
     # the 0.3 that does not fit.
     assert 0.3 < threshold <= 0.45 and f1 == 1.0
+
+
+def test_the_word_floor_is_the_lowest_that_reaches_the_precision():
+    points = [{"floor": 0.7, "precision": 0.6, "shown": 90}, {"floor": 0.72, "precision": 0.81, "shown": 40},
+              {"floor": 0.74, "precision": 0.79, "shown": 30}, {"floor": 0.76, "precision": 0.9, "shown": 20},
+              {"floor": 0.78, "precision": 0.0, "shown": 0}]
+    assert fit.floor(points) == 0.72
+    assert fit.floor(points, wanted=0.85) == 0.76
+    assert fit.floor(points, wanted=0.95) is None, "a floor that names nothing never counts"
+    assert fit.floor(list(reversed(points))) == 0.72

@@ -325,6 +325,17 @@ def test_indicator_fit_beats_the_baselines_on_dev(real_retriever):
 
 
 @pytest.mark.slow
+def test_the_word_floor_is_the_one_the_dev_rule_gives(real_retriever):
+    from retrieval import fit
+
+    chosen = real_retriever.evidence.model.word_floor
+    below = round(chosen - 0.02, 2)
+    points = fit.word_floors(real_retriever, _situations(), evaluate.load_indicators(), (below, chosen))
+    assert fit.floor(points) == chosen, points
+    assert real_retriever.evidence.model.word_floor == chosen, "the retriever is left as it was"
+
+
+@pytest.mark.slow
 def test_evaluation_follows_the_cli_batch_path(real_retriever, real_env):
     dev = [s for s in _situations() if s.split == "dev"]
     ranked, flags = evaluate.method_rankings(real_retriever, [s.text for s in dev])
