@@ -306,8 +306,8 @@ class Evidence:
         message after it. One encoder call for all the indicators."""
         texts = list(texts)
         m = self.model
-        floor, size = (m.reflect_floor, m.reflect_phrase_words) if reflect else (m.word_floor, m.phrase_words)
-        candidates = [p for n, text in enumerate(texts) for p in self.phrases(text, n, size)]
+        floor, longest = (m.reflect_floor, m.reflect_phrase_words) if reflect else (m.word_floor, m.phrase_words)
+        candidates = [p for n, text in enumerate(texts) for p in self.phrases(text, n, longest)]
         wanted = [i for i in indicator_ids if i in self.indicator_row]
         out: dict[str, tuple[str, ...]] = {i: () for i in indicator_ids}
         if not candidates or not wanted:
@@ -320,12 +320,12 @@ class Evidence:
         cosine = cand @ targets.T
         newest = len(texts) - 1
         decay = np.array([OLDER ** (newest - p.source) for p in candidates])
+        size = np.array([len(p.text.split()) for p in candidates])
         for t, ind in enumerate(wanted):
             table = self.lexicon.weights.get(ind, {})
             own = _stems(self.texts[ind])
             lexical = np.array([max((self._weight(w, table, own) for _, _, w in words(p.text)), default=0.0)
                                 for p in candidates])
-            size = np.array([len(p.text.split()) for p in candidates])
             allowed = np.array([self._audience_ok(p.text, own) for p in candidates])
             logit = m.word_bias + m.word_cosine * cosine[:, t] + m.word_lexical * lexical + m.word_length * size
             strength = np.where(allowed, decay / (1 + np.exp(-logit)), 0.0)
