@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -249,12 +249,14 @@ def _random_hits(n: int, fit: int, best: int) -> tuple[float, float]:
 
 
 def indicator_report(retriever, situations: list[Situation], labels: list[IndicatorLabel], split: str,
-                     base=None) -> dict:
+                     base=None, floors: tuple[float, ...] = ()) -> dict:
     """Indicator figures on one split: ind@1 (the first indicator of a labelled capability is one of its
     labelled fitting indicators, best or partly fitting), ind@3 (a best indicator among its first three), for
     the method and the baselines; for the method alone, the share of every indicator shown on the first three
-    cards that fits, and the precision and recall of the shown words against the labelled words."""
+    cards that fits, and the precision and recall of the shown words against the labelled words (`words`, and
+    with `floors`, `words_by_floor`: the same with the model's word floor set to each of them in turn)."""
     from conversation.answer import shown
+    from index.embed import remembering
     from retrieval.text import prepare
 
     texts = {s.id: s.text for s in situations if s.split == split}
@@ -307,6 +309,25 @@ def indicator_report(retriever, situations: list[Situation], labels: list[Indica
                 closest += not fits
                 if fits and gold.get((sid, ind.id)):
                     targets.append((sid, ind.id))
+    report["shown"] = {"indicators": shown_count, "fit_share": round(shown_fit / max(shown_count, 1), 4),
+                       "closest_only": closest}
+    with remembering():  # each floor names words from the same phrases: they are embedded once
+        report["words"] = _words(retriever, prepared, targets, gold)
+        if floors:
+            model = retriever.evidence.model
+            try:
+                report["words_by_floor"] = []
+                for value in floors:
+                    retriever.evidence.model = replace(model, word_floor=value)
+                    report["words_by_floor"].append({"floor": value, **_words(retriever, prepared, targets, gold)})
+            finally:
+                retriever.evidence.model = model
+    return report
+
+
+def _words(retriever, prepared: dict[str, str], targets: list[tuple[str, str]], gold: dict) -> dict:
+    """Precision and recall of the words the retriever names for each (situation, indicator) of `targets`
+    against the labelled words in `gold`."""
     words_shown = words_right = labelled = labelled_hit = 0
     for sid, ind in targets:
         found = retriever.evidence.why(retriever.encoder, (prepared[sid],), [ind])[ind]
@@ -315,12 +336,8 @@ def indicator_report(retriever, situations: list[Situation], labels: list[Indica
         words_right += sum(_overlaps(prepared[sid], p, wanted) for p in found)
         labelled += len(wanted)
         labelled_hit += sum(any(_overlaps(prepared[sid], p, (g,)) for p in found) for g in wanted)
-    report["shown"] = {"indicators": shown_count, "fit_share": round(shown_fit / max(shown_count, 1), 4),
-                       "closest_only": closest}
-    report["words"] = {"pairs": len(targets), "shown": words_shown,
-                       "precision": round(words_right / max(words_shown, 1), 4),
-                       "recall": round(labelled_hit / max(labelled, 1), 4)}
-    return report
+    return {"pairs": len(targets), "shown": words_shown, "precision": round(words_right / max(words_shown, 1), 4),
+            "recall": round(labelled_hit / max(labelled, 1), 4)}
 
 
 def render(report: dict) -> str:

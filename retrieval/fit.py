@@ -139,17 +139,9 @@ def word_floors(retriever, situations, labels, floors: tuple[float, ...] = FLOOR
     retrieval.evaluate counts them) with the model's floor set to each of `floors`; the retriever is left as it was."""
     from retrieval import evaluate
 
-    base = retriever.evidence.model
-    out = []
-    try:
-        for value in floors:
-            retriever.evidence.model = dataclasses.replace(base, word_floor=value)
-            words = evaluate.indicator_report(retriever, situations, labels, "dev")["words"]
-            out.append({"floor": value, "precision": words["precision"], "recall": words["recall"],
-                        "shown": words["shown"]})
-    finally:
-        retriever.evidence.model = base
-    return out
+    report = evaluate.indicator_report(retriever, situations, labels, "dev", floors=floors)
+    keys = ("floor", "precision", "recall", "shown")
+    return [{key: point[key] for key in keys} for point in report["words_by_floor"]]
 
 
 def main(argv: list[str] | None = None) -> int:
